@@ -1,0 +1,3 @@
+namespace Diffusion.Runtime;
+/// <summary>Placeholder.</summary>
+public static class Placeholder { }
