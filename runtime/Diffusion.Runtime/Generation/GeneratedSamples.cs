@@ -1,0 +1,12 @@
+namespace Diffusion.Runtime.Generation;
+
+/// <summary>Generated samples, [Count, C, H, W] flattened, with what it took.</summary>
+/// <param name="Data">The samples.</param>
+/// <param name="Count">Number of samples.</param>
+/// <param name="Shape">Shape of one sample.</param>
+/// <param name="ModelEvaluations">Model evaluations per sample (NFE).</param>
+public sealed record GeneratedSamples(float[] Data, int Count, SampleShape Shape, int ModelEvaluations)
+{
+    /// <summary>The shape of <see cref="Data"/> as [N, C, H, W].</summary>
+    public int[] TensorShape => [Count, Shape.Channels, Shape.Height, Shape.Width];
+}

@@ -1,0 +1,38 @@
+using Diffusion.Runtime.Sampling;
+using Diffusion.Runtime.Samplers;
+
+namespace Diffusion.Runtime.Generation;
+
+/// <summary>What to generate and how.</summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Sampler name (see <see cref="SamplerRegistry"/>).</summary>
+    public string Sampler { get; init; } = "ddim";
+
+    /// <summary>Number of steps: noisy points on the path (noise levels for Langevin).</summary>
+    public int Steps { get; init; } = 50;
+
+    /// <summary>How many samples.</summary>
+    public int Count { get; init; } = 16;
+
+    /// <summary>Seed: sample i's noise depends only on (Seed, i).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Samples per model call; bounds memory. Null: all at once, at most 64.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Spacing of the path; null takes the config's <c>timestep_spacing</c>.</summary>
+    public TimestepSpacing? Spacing { get; init; }
+
+    /// <summary>Sampler knobs.</summary>
+    public SamplerSettings Settings { get; init; } = new();
+
+    /// <summary>Class label for every sample of a class-conditional model, or null.</summary>
+    public int? ClassLabel { get; init; }
+
+    /// <summary>
+    /// Starting noise instead of drawn noise: <see cref="Count"/> x C x H x W standard normal values,
+    /// scaled by the process's prior standard deviation as diffusers scales given latents.
+    /// </summary>
+    public ReadOnlyMemory<float>? InitialNoise { get; init; }
+}

@@ -1,0 +1,81 @@
+using Diffusion.Runtime.Noise;
+using Diffusion.Runtime.Sampling;
+using Diffusion.Runtime.Samplers;
+using Diffusion.Runtime.Schedules;
+
+namespace Diffusion.Runtime.Generation;
+
+/// <summary>
+/// Generates samples from a model: builds the path for the chosen step count, draws each sample's
+/// starting noise from its own seeded stream, and runs the sampler batch by batch. Holds no state,
+/// so concurrent generations on one model are independent.
+/// </summary>
+public static class Generator
+{
+    /// <summary>Largest batch used when the options leave it open.</summary>
+    public const int DefaultMaxBatch = 64;
+
+    /// <summary>Generates <see cref="GenerationOptions.Count"/> samples.</summary>
+    public static GeneratedSamples Generate(IDiffusionModel model, GenerationOptions options,
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var sampler = SamplerRegistry.Get(options.Sampler);
+        var settings = options.Settings with
+        {
+            VarianceType = options.Settings.VarianceType ?? model.Config.VarianceType,
+            Snr = options.Settings.Snr ?? model.Config.Snr,
+        };
+        settings.Validate();
+        if (options.Count < 1) throw new DiffusionException($"count must be at least 1, got {options.Count}.");
+        int batchSize = options.BatchSize ?? Math.Min(options.Count, DefaultMaxBatch);
+        if (batchSize < 1) throw new DiffusionException($"batch size must be at least 1, got {batchSize}.");
+        batchSize = Math.Min(batchSize, options.Count);
+        long[]? labels = ClassLabels(model, options);
+        int size = model.SampleShape.Size;
+        if (options.InitialNoise is { } init && init.Length != options.Count * size)
+            throw new DiffusionException(
+                $"the initial noise holds {init.Length} values, but {options.Count} samples of shape {model.SampleShape} need {options.Count * size}.");
+
+        var path = PathFor(model, options);
+        var start = path[0];
+        float priorStd = (float)Math.Sqrt(start.Alpha * start.Alpha + start.Sigma * start.Sigma);
+        var result = new float[options.Count * size];
+        int batches = (options.Count + batchSize - 1) / batchSize;
+        int evaluations = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            int first = b * batchSize, n = Math.Min(batchSize, options.Count - first);
+            var x = new float[n * size];
+            var noise = new BatchNoise(options.Seed, first, n, size);
+            if (options.InitialNoise is { } given) given.Span.Slice(first * size, n * size).CopyTo(x);
+            else noise.Fill(x);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(x, priorStd, x);
+
+            ReadOnlyMemory<long>? batchLabels = labels is null ? null : labels.AsMemory(first, n);
+            using var denoiser = model.CreateDenoiser(n, batchLabels, cancellation);
+            int batchNumber = b + 1;
+            Action<int>? onStep = progress is null ? null : i => progress.Report(new GenerationProgress(i + 1, path.Length - 1, batchNumber, batches));
+            var run = new SamplerRun(x, n, path, model.Schedule, settings, denoiser, noise, onStep, cancellation);
+            sampler.Run(run);
+            evaluations = run.Evaluations;
+            x.CopyTo(result, first * size);
+        }
+        return new GeneratedSamples(result, options.Count, model.SampleShape, evaluations);
+    }
+
+    /// <summary>The path a generation with these options walks.</summary>
+    public static TimePoint[] PathFor(IDiffusionModel model, GenerationOptions options) =>
+        SamplingPath.Create(model.Schedule, options.Steps, options.Spacing ?? model.Config.TimestepSpacing,
+            model.Config.StepsOffset, model.IntegerTimesteps);
+
+    private static long[]? ClassLabels(IDiffusionModel model, GenerationOptions options)
+    {
+        int classes = model.Config.NumClasses;
+        if (options.ClassLabel is not { } label) return null;
+        if (classes == 0)
+            throw new DiffusionException($"class label {label} was given, but this model is not class-conditional (num_classes is 0).");
+        if (label < 0 || label >= classes)
+            throw new DiffusionException($"class label {label} is out of range: this model has classes 0 to {classes - 1}.");
+        return Enumerable.Repeat((long)label, options.Count).ToArray();
+    }
+}

@@ -1,0 +1,170 @@
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Generation;
+using Diffusion.Runtime.Schedules;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Diffusion.Runtime.Models;
+
+/// <summary>
+/// A noise predictor loaded with ONNX Runtime: inputs <c>sample</c> [N, C, H, W] (float32 or
+/// float16) and <c>timestep</c> (float32, float16, float64, int32 or int64; shaped [N], [1] or a
+/// scalar), optionally <c>class_labels</c> int64 [N]; one output shaped like <c>sample</c>. Its
+/// meaning comes from a scheduler config: given explicitly, embedded in the model's
+/// <c>metadata_props</c>, or a diffusers <c>scheduler_config.json</c> beside it.
+/// One loaded model serves any number of concurrent generations.
+/// </summary>
+public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
+{
+    private static readonly TensorElementType[] SampleTypes = [TensorElementType.Float, TensorElementType.Float16];
+    private static readonly TensorElementType[] TimestepTypes =
+        [TensorElementType.Float, TensorElementType.Float16, TensorElementType.Double, TensorElementType.Int64, TensorElementType.Int32];
+
+    private readonly InferenceSession _session;
+
+    private OnnxDiffusionModel(InferenceSession session, string path, SchedulerConfig config, string configSource, string device)
+    {
+        _session = session;
+        ModelPath = path;
+        Config = config;
+        ConfigSource = configSource;
+        Device = device;
+        Schedule = config.CreateSchedule();
+        Inputs = session.InputMetadata.Select(kv => TensorSpec.From(kv.Key, kv.Value)).ToList();
+        Outputs = session.OutputMetadata.Select(kv => TensorSpec.From(kv.Key, kv.Value)).ToList();
+        SampleInput = Find("sample") ?? throw Missing("sample", "float32 or float16 [N, C, H, W]");
+        TimestepInput = Find("timestep") ?? throw Missing("timestep", "float32, float16 or int64 [N] or [1]");
+        ClassLabelsInput = Find("class_labels");
+        Output = Outputs.FirstOrDefault(o => o.Name == "out_sample") ?? Outputs[0];
+        Validate();
+        SampleShape = ResolveSampleShape();
+    }
+
+    /// <summary>The .onnx file loaded.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>Where the scheduler config came from.</summary>
+    public string ConfigSource { get; }
+
+    /// <summary>The device the session runs on (cpu or cuda:N).</summary>
+    public string Device { get; }
+
+    /// <inheritdoc />
+    public SchedulerConfig Config { get; }
+
+    /// <inheritdoc />
+    public NoiseSchedule Schedule { get; }
+
+    /// <inheritdoc />
+    public SampleShape SampleShape { get; }
+
+    /// <inheritdoc />
+    public bool IntegerTimesteps => TimestepInput.ElementType is TensorElementType.Int64 or TensorElementType.Int32;
+
+    /// <summary>All declared inputs.</summary>
+    public IReadOnlyList<TensorSpec> Inputs { get; }
+
+    /// <summary>All declared outputs.</summary>
+    public IReadOnlyList<TensorSpec> Outputs { get; }
+
+    /// <summary>The <c>sample</c> input.</summary>
+    public TensorSpec SampleInput { get; }
+
+    /// <summary>The <c>timestep</c> input.</summary>
+    public TensorSpec TimestepInput { get; }
+
+    /// <summary>The <c>class_labels</c> input, when the model is class-conditional.</summary>
+    public TensorSpec? ClassLabelsInput { get; }
+
+    /// <summary>The output used (<c>out_sample</c>, else the first).</summary>
+    public TensorSpec Output { get; }
+
+    /// <summary>The declared batch size, or null when it is dynamic.</summary>
+    public int? FixedBatchSize => SampleInput.Dimensions[0] > 0 ? SampleInput.Dimensions[0] : null;
+
+    /// <summary>Loads a model from an .onnx file or a diffusers-layout directory.</summary>
+    public static OnnxDiffusionModel Load(string path, ModelLoadOptions? options = null)
+    {
+        options ??= new ModelLoadOptions();
+        var (modelFile, searchDirs) = ModelFiles.Resolve(path);
+        var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        InferenceSession? session = null;
+        try
+        {
+            string device = ExecutionDevice.Configure(sessionOptions, options);
+            try
+            {
+                session = new InferenceSession(modelFile, sessionOptions);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new DiffusionException($"{modelFile} is not a valid ONNX model ({FirstLine(e.Message)}): re-export it or check the file is complete.", e);
+            }
+            var (config, source) = ModelFiles.FindConfig(options.SchedulerConfigPath, session.ModelMetadata.CustomMetadataMap, modelFile, searchDirs);
+            var model = new OnnxDiffusionModel(session, modelFile, config, source, device);
+            session = null;
+            return model;
+        }
+        finally
+        {
+            session?.Dispose();
+            sessionOptions.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public IDenoiser CreateDenoiser(int batchSize, ReadOnlyMemory<long>? classLabels, CancellationToken cancellation)
+    {
+        if (FixedBatchSize is { } fixedBatch && batchSize != fixedBatch)
+            throw new DiffusionException($"this model's batch size is fixed at {fixedBatch}: use a batch of {fixedBatch} and a count that is a multiple of it.");
+        long[]? labels = null;
+        if (ClassLabelsInput is not null)
+        {
+            if (classLabels is { } given) labels = given.ToArray();
+            else if (Config.NullClassLabel is { } nullLabel) labels = Enumerable.Repeat((long)nullLabel, batchSize).ToArray();
+            else throw new DiffusionException("this model is class-conditional and its config names no null_class_label: pass a class label (--class).");
+        }
+        else if (classLabels is not null)
+            throw new DiffusionException("class labels were given, but the model has no class_labels input.");
+        return new OnnxDenoiser(_session, this, batchSize, labels, cancellation);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+
+    private TensorSpec? Find(string name) => Inputs.FirstOrDefault(i => i.Name == name);
+
+    private DiffusionException Missing(string name, string what) => new(
+        $"{ModelPath} has no input named '{name}' ({what}); its inputs are {string.Join("; ", Inputs)}. " +
+        "Export the model with the diffusers input names sample, timestep (and class_labels).");
+
+    private void Validate()
+    {
+        if (!SampleTypes.Contains(SampleInput.ElementType) || SampleInput.Rank != 4)
+            throw new DiffusionException($"input {SampleInput} is not supported: 'sample' must be float32 or float16 of rank 4 [N, C, H, W].");
+        if (!TimestepTypes.Contains(TimestepInput.ElementType) || TimestepInput.Rank > 1)
+            throw new DiffusionException($"input {TimestepInput} is not supported: 'timestep' must be float32, float16, float64, int32 or int64, shaped [N], [1] or a scalar.");
+        if (ClassLabelsInput is { } labels && (labels.ElementType != TensorElementType.Int64 || labels.Rank != 1))
+            throw new DiffusionException($"input {labels} is not supported: 'class_labels' must be int64 [N].");
+        if (ClassLabelsInput is not null && Config.NumClasses == 0)
+            throw new DiffusionException($"{ModelPath} has a class_labels input but its scheduler config gives no num_classes: add num_classes to the config.");
+        var extra = Inputs.Where(i => i.Name is not ("sample" or "timestep" or "class_labels")).ToList();
+        if (extra.Count > 0)
+            throw new DiffusionException($"{ModelPath} has inputs this runtime cannot feed: {string.Join("; ", extra)}.");
+        if (Output.ElementType != SampleInput.ElementType || Output.Rank != 4)
+            throw new DiffusionException($"output {Output} must have the type and rank of {SampleInput}.");
+    }
+
+    private SampleShape ResolveSampleShape()
+    {
+        var d = SampleInput.Dimensions;
+        int channels = d[1] > 0 ? d[1] : Config.InChannels ?? 0;
+        int height = d[2] > 0 ? d[2] : Config.SampleSize ?? 0;
+        int width = d[3] > 0 ? d[3] : Config.SampleSize ?? 0;
+        if (channels <= 0 || height <= 0 || width <= 0)
+            throw new DiffusionException($"input {SampleInput} has dynamic channel or spatial dims: add in_channels and sample_size to the scheduler config.");
+        return new SampleShape(channels, height, width);
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Sampling;
+using Diffusion.Runtime.Schedules;
+
+namespace Diffusion.Runtime.Models;
+
+/// <summary>
+/// The meaning of a model: its noise process, what it predicts and what its time input is.
+/// Read from diffusers' <c>scheduler_config.json</c> keys, plus the keys this project adds
+/// (each documented on its property). Missing keys take diffusers' defaults.
+/// </summary>
+public sealed record SchedulerConfig
+{
+    /// <summary>The ONNX <c>metadata_props</c> key our exporter stores this config under, as JSON.</summary>
+    public const string MetadataKey = "scheduler_config";
+
+    /// <summary>diffusers <c>_class_name</c>, e.g. DDPMScheduler or ScoreSdeVeScheduler.</summary>
+    public string? ClassName { get; init; }
+
+    /// <summary>Ours, <c>noise_schedule</c>: <c>discrete</c> (DDPM betas), <c>vp</c>, <c>subvp</c>, <c>ve</c>.</summary>
+    public string NoiseSchedule { get; init; } = "discrete";
+
+    /// <summary>diffusers <c>num_train_timesteps</c> (T).</summary>
+    public int NumTrainTimesteps { get; init; } = 1000;
+
+    /// <summary>diffusers <c>beta_start</c>.</summary>
+    public double BetaStart { get; init; } = 1e-4;
+
+    /// <summary>diffusers <c>beta_end</c>.</summary>
+    public double BetaEnd { get; init; } = 0.02;
+
+    /// <summary>diffusers <c>beta_schedule</c>: linear, scaled_linear, squaredcos_cap_v2.</summary>
+    public string BetaSchedule { get; init; } = "linear";
+
+    /// <summary>diffusers <c>trained_betas</c>: explicit betas, overriding the named schedule.</summary>
+    public double[]? TrainedBetas { get; init; }
+
+    /// <summary>diffusers <c>prediction_type</c>: epsilon, sample, v_prediction; ours adds score.</summary>
+    public PredictionType PredictionType { get; init; } = PredictionType.Epsilon;
+
+    /// <summary>diffusers <c>timestep_spacing</c>: leading, trailing, linspace; ours adds karras and uniform.</summary>
+    public TimestepSpacing TimestepSpacing { get; init; } = TimestepSpacing.Leading;
+
+    /// <summary>diffusers <c>steps_offset</c>, added to "leading" timesteps.</summary>
+    public int StepsOffset { get; init; }
+
+    /// <summary>diffusers <c>clip_sample</c>: clamp the x0 estimate to +-<see cref="ClipSampleRange"/>.</summary>
+    public bool ClipSample { get; init; }
+
+    /// <summary>diffusers <c>clip_sample_range</c>.</summary>
+    public double ClipSampleRange { get; init; } = 1.0;
+
+    /// <summary>diffusers <c>set_alpha_to_one</c>: end discrete paths at alpha_bar = 1 rather than alpha_bar_0.</summary>
+    public bool SetAlphaToOne { get; init; } = true;
+
+    /// <summary>diffusers <c>variance_type</c> for DDPM: fixed_small or fixed_large.</summary>
+    public string VarianceType { get; init; } = "fixed_small";
+
+    /// <summary>diffusers <c>sigma_min</c> (VE).</summary>
+    public double SigmaMin { get; init; } = 0.01;
+
+    /// <summary>diffusers <c>sigma_max</c> (VE).</summary>
+    public double SigmaMax { get; init; } = 50;
+
+    /// <summary>diffusers <c>sampling_eps</c>: the smallest t a continuous-time path visits.</summary>
+    public double? SamplingEps { get; init; }
+
+    /// <summary>diffusers <c>snr</c>: the Langevin corrector's signal-to-noise ratio.</summary>
+    public double? Snr { get; init; }
+
+    /// <summary>Ours and ScoreSdeVp's <c>beta_min</c>: beta(0) of continuous VP / sub-VP.</summary>
+    public double BetaMin { get; init; } = 0.1;
+
+    /// <summary>Ours and ScoreSdeVp's <c>beta_max</c>: beta(1) of continuous VP / sub-VP.</summary>
+    public double BetaMax { get; init; } = 20;
+
+    /// <summary>Ours, <c>timestep_input</c>: index, t, sigma or log_sigma.</summary>
+    public TimestepInput TimestepInput { get; init; } = TimestepInput.Index;
+
+    /// <summary>Ours, <c>timestep_scale</c>: the timestep value fed is multiplied by this (e.g. 999 for t * 999).</summary>
+    public double TimestepScale { get; init; } = 1;
+
+    /// <summary>Ours, <c>data_min</c>: the low end of the data range (for pictures).</summary>
+    public double DataMin { get; init; } = -1;
+
+    /// <summary>Ours, <c>data_max</c>: the high end of the data range.</summary>
+    public double DataMax { get; init; } = 1;
+
+    /// <summary>Ours, <c>num_classes</c> (also diffusers' UNet <c>num_class_embeds</c>): 0 for unconditional models.</summary>
+    public int NumClasses { get; init; }
+
+    /// <summary>Ours, <c>null_class_label</c>: the label of the unconditional branch for classifier-free guidance.</summary>
+    public int? NullClassLabel { get; init; }
+
+    /// <summary>Ours, <c>sample_size</c> and <c>in_channels</c> (diffusers UNet keys): the sample shape when the model's input dims are dynamic.</summary>
+    public int? SampleSize { get; init; }
+
+    /// <summary>Channels of a sample when the model's input declares them dynamic.</summary>
+    public int? InChannels { get; init; }
+
+    /// <summary>Builds the noise process this config describes.</summary>
+    public NoiseSchedule CreateSchedule() => NoiseSchedule switch
+    {
+        "discrete" => new DiscreteSchedule(
+            TrainedBetas ?? Schedules.BetaSchedule.Create(BetaSchedule, NumTrainTimesteps, BetaStart, BetaEnd), SetAlphaToOne),
+        "vp" => new VpSchedule(false, BetaMin, BetaMax, SamplingEps ?? 1e-3, NumTrainTimesteps),
+        "subvp" => new VpSchedule(true, BetaMin, BetaMax, SamplingEps ?? 1e-3, NumTrainTimesteps),
+        "ve" => new VeSchedule(SigmaMin, SigmaMax, SamplingEps ?? 1e-5, NumTrainTimesteps),
+        _ => throw new DiffusionException($"unknown noise_schedule '{NoiseSchedule}': use discrete, vp, subvp or ve."),
+    };
+
+    /// <summary>The keys a config needs, for error messages.</summary>
+    public const string RequiredKeysHint =
+        "it needs num_train_timesteps, beta_start, beta_end, beta_schedule and prediction_type for a DDPM-style model " +
+        "(or noise_schedule ve with sigma_min and sigma_max, or vp/subvp with beta_min and beta_max)";
+
+    /// <summary>Parses a config from JSON text; <paramref name="source"/> names it in errors.</summary>
+    public static SchedulerConfig Parse(string json, string source)
+    {
+        JsonObject obj;
+        try
+        {
+            obj = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject
+                ?? throw new DiffusionException($"scheduler config {source} is not a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new DiffusionException($"scheduler config {source} is not valid JSON: {e.Message}", e);
+        }
+        try
+        {
+            return FromJson(obj);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
+        {
+            throw new DiffusionException($"scheduler config {source} has a value of the wrong type: {e.Message}", e);
+        }
+        catch (DiffusionException e)
+        {
+            throw new DiffusionException($"scheduler config {source}: {e.Message}", e);
+        }
+    }
+
+    private static SchedulerConfig FromJson(JsonObject o)
+    {
+        string? className = Str(o, "_class_name");
+        bool scoreSdeVe = className == "ScoreSdeVeScheduler", scoreSdeVp = className == "ScoreSdeVpScheduler";
+        string schedule = Str(o, "noise_schedule") ?? (scoreSdeVe ? "ve" : scoreSdeVp ? "vp" : "discrete");
+        var defaults = new SchedulerConfig();
+        var config = new SchedulerConfig
+        {
+            ClassName = className,
+            NoiseSchedule = schedule,
+            NumTrainTimesteps = Int(o, "num_train_timesteps") ?? (scoreSdeVe ? 2000 : 1000),
+            BetaStart = Num(o, "beta_start") ?? defaults.BetaStart,
+            BetaEnd = Num(o, "beta_end") ?? defaults.BetaEnd,
+            BetaSchedule = Str(o, "beta_schedule") ?? defaults.BetaSchedule,
+            TrainedBetas = o["trained_betas"] is JsonArray betas ? betas.Select(b => b!.GetValue<double>()).ToArray() : null,
+            PredictionType = PredictionConversion.Parse(Str(o, "prediction_type") ?? (scoreSdeVe ? "score" : "epsilon")),
+            TimestepSpacing = TimestepSpacingNames.Parse(Str(o, "timestep_spacing") ?? (schedule == "discrete" ? "leading" : "uniform")),
+            StepsOffset = Int(o, "steps_offset") ?? 0,
+            // diffusers' DDPM and DDIM schedulers clip by default; continuous-time models do not.
+            ClipSample = Bool(o, "clip_sample") ?? schedule == "discrete",
+            ClipSampleRange = Num(o, "clip_sample_range") ?? defaults.ClipSampleRange,
+            SetAlphaToOne = Bool(o, "set_alpha_to_one") ?? true,
+            VarianceType = Str(o, "variance_type") ?? defaults.VarianceType,
+            SigmaMin = Num(o, "sigma_min") ?? defaults.SigmaMin,
+            SigmaMax = Num(o, "sigma_max") ?? (scoreSdeVe ? 1348 : defaults.SigmaMax),
+            SamplingEps = Num(o, "sampling_eps"),
+            Snr = Num(o, "snr"),
+            BetaMin = Num(o, "beta_min") ?? defaults.BetaMin,
+            BetaMax = Num(o, "beta_max") ?? defaults.BetaMax,
+            TimestepInput = ParseTimestepInput(Str(o, "timestep_input") ?? schedule switch
+            {
+                "ve" => "sigma",
+                "vp" or "subvp" => "t",
+                _ => "index",
+            }),
+            TimestepScale = Num(o, "timestep_scale") ?? 1,
+            DataMin = Num(o, "data_min") ?? -1,
+            DataMax = Num(o, "data_max") ?? 1,
+            NumClasses = Int(o, "num_classes") ?? Int(o, "num_class_embeds") ?? 0,
+            NullClassLabel = Int(o, "null_class_label"),
+            SampleSize = Int(o, "sample_size"),
+            InChannels = Int(o, "in_channels"),
+        };
+        config.Validate();
+        return config;
+    }
+
+    /// <summary>Checks ranges and names; throws a <see cref="DiffusionException"/> naming the bad key.</summary>
+    public void Validate()
+    {
+        if (NumTrainTimesteps < 2) throw new DiffusionException($"num_train_timesteps must be at least 2, got {NumTrainTimesteps}.");
+        if (TrainedBetas is { } b && b.Length != NumTrainTimesteps && NoiseSchedule == "discrete")
+            throw new DiffusionException($"trained_betas has {b.Length} values but num_train_timesteps is {NumTrainTimesteps}.");
+        if (VarianceType is not ("fixed_small" or "fixed_large"))
+            throw new DiffusionException($"variance_type '{VarianceType}' is not supported: use fixed_small or fixed_large.");
+        if (!(DataMax > DataMin)) throw new DiffusionException($"data_max ({DataMax}) must exceed data_min ({DataMin}).");
+        if (NumClasses < 0) throw new DiffusionException($"num_classes must be 0 or more, got {NumClasses}.");
+        if (!(ClipSampleRange > 0)) throw new DiffusionException($"clip_sample_range must be positive, got {ClipSampleRange}.");
+        if (!(TimestepScale > 0)) throw new DiffusionException($"timestep_scale must be positive, got {TimestepScale}.");
+        CreateSchedule();
+    }
+
+    /// <summary>Parses a <c>timestep_input</c> name.</summary>
+    public static TimestepInput ParseTimestepInput(string name) => name switch
+    {
+        "index" => TimestepInput.Index,
+        "t" => TimestepInput.Time,
+        "sigma" => TimestepInput.Sigma,
+        "log_sigma" => TimestepInput.LogSigma,
+        _ => throw new DiffusionException($"unknown timestep_input '{name}': use index, t, sigma or log_sigma."),
+    };
+
+    /// <summary>The value to feed the model's timestep input at <paramref name="point"/>.</summary>
+    public double TimestepValue(TimePoint point) => TimestepScale * TimestepInput switch
+    {
+        TimestepInput.Index or TimestepInput.Time => point.Time,
+        TimestepInput.Sigma => point.Sigma,
+        _ => Math.Log(point.Sigma),
+    };
+
+    private static string? Str(JsonObject o, string key) => o[key] is JsonValue v ? v.GetValue<string>() : null;
+
+    private static bool? Bool(JsonObject o, string key) => o[key] is JsonValue v ? v.GetValue<bool>() : null;
+
+    private static int? Int(JsonObject o, string key) => Num(o, key) is { } d ? checked((int)d) : null;
+
+    private static double? Num(JsonObject o, string key) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out double d) => d,
+        JsonValue v when v.TryGetValue(out string? s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => d,
+        var v => throw new FormatException($"'{key}' must be a number, got {v.ToJsonString()}"),
+    };
+}

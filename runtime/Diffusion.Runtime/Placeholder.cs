@@ -1,3 +1,0 @@
-namespace Diffusion.Runtime;
-/// <summary>Placeholder.</summary>
-public static class Placeholder { }

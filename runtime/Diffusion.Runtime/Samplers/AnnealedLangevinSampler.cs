@@ -1,0 +1,49 @@
+namespace Diffusion.Runtime.Samplers;
+
+/// <summary>
+/// Annealed Langevin dynamics (Song &amp; Ermon 2019, Alg. 1): at each noise level sigma_i of the
+/// path, T steps x = x + (a_i/2) score + sqrt(a_i) z with a_i = epsilon sigma_i^2 / sigma_L^2, sigma_L the
+/// last noisy level; then the denoising step x = alpha D(x) onto the clean point
+/// (Jolicoeur-Martineau et al. 2021; Song &amp; Ermon 2020).
+/// </summary>
+public sealed class AnnealedLangevinSampler : ISampler
+{
+    /// <inheritdoc />
+    public string Name => "langevin";
+
+    /// <inheritdoc />
+    public string Summary => "annealed Langevin dynamics (NCSN, Song & Ermon 2019), then a final denoising step";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Options => ["langevin-steps", "step-size"];
+
+    /// <inheritdoc />
+    public int ModelEvaluations(int steps, SamplerSettings settings) => steps * settings.LangevinSteps + 1;
+
+    /// <inheritdoc />
+    public void Run(SamplerRun run)
+    {
+        float[] x = run.Sample, denoised = run.Scratch(0), score = run.Scratch(1), noise = run.Scratch(2);
+        double lastSigma = run.Path[run.Steps - 1].Sigma;
+        for (int i = 0; i < run.Steps; i++)
+        {
+            var level = run.Path[i];
+            double step = run.Settings.StepSize * Math.Pow(level.Sigma / lastSigma, 2);
+            for (int j = 0; j < run.Settings.LangevinSteps; j++)
+            {
+                run.Denoise(x, level, denoised);
+                Steps.Score(x, denoised, level, score);
+                run.DrawNoise(noise);
+                Steps.AddScaled(x, score, step / 2);
+                Steps.AddScaled(x, noise, Math.Sqrt(step));
+            }
+            if (i == run.Steps - 1)
+            {
+                run.Denoise(x, level, denoised);
+                var clean = run.Path[i + 1];
+                Steps.TowardsDenoised(x, denoised, level, clean, clean.Sigma, x);
+            }
+            run.CompleteStep(i);
+        }
+    }
+}

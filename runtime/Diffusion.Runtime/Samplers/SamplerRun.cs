@@ -1,0 +1,91 @@
+using System.Numerics.Tensors;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Noise;
+using Diffusion.Runtime.Schedules;
+
+namespace Diffusion.Runtime.Samplers;
+
+/// <summary>
+/// Everything one sampler run works with: the batch being sampled, the path, the denoiser, the
+/// batch's noise streams, scratch buffers and step reporting. Created per batch; never shared.
+/// </summary>
+public sealed class SamplerRun
+{
+    private readonly IDenoiser _denoiser;
+    private readonly BatchNoise _noise;
+    private readonly Action<int>? _onStep;
+    private readonly CancellationToken _cancellation;
+    private readonly float[][] _scratch = new float[4][];
+    private int _step;
+
+    /// <summary>Creates a run over <paramref name="sample"/>, which holds the initial noise x_T.</summary>
+    public SamplerRun(float[] sample, int batchSize, IReadOnlyList<TimePoint> path, NoiseSchedule schedule,
+        SamplerSettings settings, IDenoiser denoiser, BatchNoise noise, Action<int>? onStep = null,
+        CancellationToken cancellation = default)
+    {
+        if (path.Count < 2 || !path[^1].Equals(schedule.Clean))
+            throw new ArgumentException("a sampling path has at least one noisy point and ends on the schedule's clean point.", nameof(path));
+        if (sample.Length % batchSize != 0) throw new ArgumentException("sample length is not a multiple of the batch size.", nameof(sample));
+        Sample = sample;
+        BatchSize = batchSize;
+        Path = path;
+        Schedule = schedule;
+        Settings = settings;
+        _denoiser = denoiser;
+        _noise = noise;
+        _onStep = onStep;
+        _cancellation = cancellation;
+    }
+
+    /// <summary>The batch, [batch, C, H, W] flattened: initial noise on entry, samples on return.</summary>
+    public float[] Sample { get; }
+
+    /// <summary>Number of samples in the batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Values per sample (C * H * W).</summary>
+    public int SampleSize => Sample.Length / BatchSize;
+
+    /// <summary>The points to visit, noisiest first, ending on the clean point.</summary>
+    public IReadOnlyList<TimePoint> Path { get; }
+
+    /// <summary>Number of steps (transitions between consecutive path points).</summary>
+    public int Steps => Path.Count - 1;
+
+    /// <summary>The model's noise process.</summary>
+    public NoiseSchedule Schedule { get; }
+
+    /// <summary>The sampler's options.</summary>
+    public SamplerSettings Settings { get; }
+
+    /// <summary>Model evaluations so far.</summary>
+    public int Evaluations { get; private set; }
+
+    /// <summary>
+    /// A scratch buffer the size of the batch, allocated once per run: sampler loops allocate nothing.
+    /// </summary>
+    public float[] Scratch(int index) => _scratch[index] ??= new float[Sample.Length];
+
+    /// <summary>Estimates x0 for <paramref name="x"/> at <paramref name="point"/>; fails clearly on NaN or infinity.</summary>
+    public void Denoise(ReadOnlySpan<float> x, TimePoint point, Span<float> denoised)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        _denoiser.Denoise(x, point, denoised);
+        Evaluations++;
+        if (!float.IsFinite(TensorPrimitives.MaxMagnitude(denoised)))
+            throw new DiffusionException(
+                $"the model output contains NaN or infinity at step {_step + 1} of {Steps} (time {point.Time:G6}, sigma {point.Sigma:G6}): " +
+                "the model file or its scheduler config is broken, or the sample diverged (try more steps).");
+    }
+
+    /// <summary>Fills <paramref name="destination"/> (a batch-sized buffer) with each sample's next standard normal numbers.</summary>
+    public void DrawNoise(Span<float> destination) => _noise.Fill(destination);
+
+    /// <summary>Called by the sampler after step <paramref name="index"/>: reports progress and honours cancellation.</summary>
+    public void CompleteStep(int index)
+    {
+        _step = index + 1;
+        _onStep?.Invoke(index);
+        _cancellation.ThrowIfCancellationRequested();
+    }
+}

@@ -1,0 +1,91 @@
+using Diffusion.Runtime.Schedules;
+
+namespace Diffusion.Runtime.Sampling;
+
+/// <summary>
+/// Materialises the list of times a sampler walks: <c>steps</c> noisy points from noisiest to
+/// least noisy, then the schedule's clean end point. Samplers take each step's previous time from
+/// this list, never from a stride.
+/// </summary>
+public static class SamplingPath
+{
+    /// <summary>Exponent rho of Karras et al. 2022, eq. 5.</summary>
+    public const double KarrasRho = 7;
+
+    /// <summary>Builds the path.</summary>
+    /// <param name="schedule">The model's noise process.</param>
+    /// <param name="steps">Number of noisy points (at least 1).</param>
+    /// <param name="spacing">How to place them.</param>
+    /// <param name="stepsOffset">diffusers' <c>steps_offset</c>, added to "leading" times.</param>
+    /// <param name="integerTimes">True when the model only accepts whole time indices: times are
+    /// rounded (and alpha, sigma taken at the rounded time) and repeated times dropped.</param>
+    public static TimePoint[] Create(NoiseSchedule schedule, int steps, TimestepSpacing spacing,
+        int stepsOffset = 0, bool integerTimes = false)
+    {
+        if (steps < 1) throw new DiffusionException($"steps must be at least 1, got {steps}.");
+        double[] times = spacing switch
+        {
+            TimestepSpacing.Leading or TimestepSpacing.Trailing or TimestepSpacing.Linspace => GridTimes(schedule, steps, spacing, stepsOffset),
+            TimestepSpacing.Karras => KarrasTimes(schedule, steps),
+            TimestepSpacing.Uniform => BetaSchedule.Linspace(schedule.MaxTime, schedule.MinTime, steps),
+            _ => throw new ArgumentOutOfRangeException(nameof(spacing)),
+        };
+        var path = new List<TimePoint>(times.Length + 1);
+        foreach (double raw in times)
+        {
+            double t = integerTimes ? Math.Round(raw, MidpointRounding.ToEven) : raw;
+            if (path.Count > 0 && path[^1].Time == t) continue;
+            path.Add(schedule.At(t));
+        }
+        path.Add(schedule.Clean);
+        return path.ToArray();
+    }
+
+    /// <summary>The three spacings of diffusers, defined on the integer training grid [0, T-1].</summary>
+    private static double[] GridTimes(NoiseSchedule schedule, int steps, TimestepSpacing spacing, int stepsOffset)
+    {
+        if (!schedule.IsDiscrete)
+            throw new DiffusionException(
+                $"spacing '{spacing.Name()}' is defined on a discrete training grid, but this model has a continuous-time schedule: use 'uniform' or 'karras'.");
+        int trainSteps = (int)schedule.MaxTime + 1;
+        if (steps > trainSteps)
+            throw new DiffusionException(
+                $"steps {steps} is more than the model's {trainSteps} training steps, the most spacing '{spacing.Name()}' can place: use at most {trainSteps}, or spacing 'karras' or 'uniform'.");
+        var times = new double[steps];
+        switch (spacing)
+        {
+            case TimestepSpacing.Leading:
+                int ratio = trainSteps / steps;
+                for (int i = 0; i < steps; i++) times[i] = (steps - 1 - i) * ratio + stepsOffset;
+                break;
+            case TimestepSpacing.Trailing:
+                double stride = (double)trainSteps / steps;
+                for (int i = 0; i < steps; i++) times[i] = Math.Round(trainSteps - i * stride, MidpointRounding.ToEven) - 1;
+                break;
+            default:
+                times = BetaSchedule.Linspace(trainSteps - 1, 0, steps);
+                for (int i = 0; i < steps; i++) times[i] = Math.Round(times[i], MidpointRounding.ToEven);
+                break;
+        }
+        for (int i = 0; i < steps; i++)
+            if (times[i] < 0 || times[i] > trainSteps - 1)
+                throw new DiffusionException($"steps_offset {stepsOffset} moves time {times[i]} outside the training grid [0, {trainSteps - 1}].");
+        return times;
+    }
+
+    private static double[] KarrasTimes(NoiseSchedule schedule, int steps)
+    {
+        double minInv = Math.Pow(schedule.MinScaledSigma, 1 / KarrasRho);
+        double maxInv = Math.Pow(schedule.MaxScaledSigma, 1 / KarrasRho);
+        var times = new double[steps];
+        for (int i = 0; i < steps; i++)
+        {
+            double u = steps == 1 ? 0 : (double)i / (steps - 1);
+            double sigma = Math.Pow(maxInv + u * (minInv - maxInv), KarrasRho);
+            times[i] = schedule.TimeOfScaledSigma(sigma);
+        }
+        times[0] = schedule.MaxTime;
+        if (steps > 1) times[^1] = schedule.MinTime;
+        return times;
+    }
+}
