@@ -1,0 +1,63 @@
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Models;
+using Diffusion.Runtime.Sampling;
+using Diffusion.Runtime.Schedules;
+
+namespace Diffusion.Runtime.Tests.Models;
+
+public class SchedulerConfigTests
+{
+    [Fact]
+    public void ReadsADiffusersDdpmConfig()
+    {
+        const string json = """
+        { "_class_name": "DDPMScheduler", "_diffusers_version": "0.1.1", "beta_end": 0.02, "beta_schedule": "linear",
+          "beta_start": 0.0001, "clip_sample": true, "num_train_timesteps": 1000, "trained_betas": null, "variance_type": "fixed_small" }
+        """;
+        var c = SchedulerConfig.Parse(json, "test");
+        Assert.Equal("discrete", c.NoiseSchedule);
+        Assert.Equal(PredictionType.Epsilon, c.PredictionType);
+        Assert.Equal(TimestepSpacing.Leading, c.TimestepSpacing);
+        Assert.Equal(TimestepInput.Index, c.TimestepInput);
+        Assert.True(c.ClipSample);
+        Assert.IsType<DiscreteSchedule>(c.CreateSchedule());
+    }
+
+    [Fact]
+    public void ScoreSdeVeSchedulerMeansSigmaInputAndScoreOutput()
+    {
+        var c = SchedulerConfig.Parse("""{ "_class_name": "ScoreSdeVeScheduler", "sigma_min": 0.01, "sigma_max": 348, "snr": 0.15 }""", "test");
+        Assert.Equal("ve", c.NoiseSchedule);
+        Assert.Equal(PredictionType.Score, c.PredictionType);
+        Assert.Equal(TimestepInput.Sigma, c.TimestepInput);
+        Assert.Equal(0.15, c.Snr);
+        Assert.False(c.ClipSample);
+        var ve = Assert.IsType<VeSchedule>(c.CreateSchedule());
+        Assert.Equal(348, ve.SigmaMax);
+    }
+
+    [Fact]
+    public void TimestepValueFollowsTheDeclaredMeaning()
+    {
+        var point = new TimePoint(0.5, 1, 3);
+        Assert.Equal(0.5 * 999, SchedulerConfig.Parse("""{ "noise_schedule": "vp", "timestep_scale": 999 }""", "t").TimestepValue(point), 12);
+        Assert.Equal(3, SchedulerConfig.Parse("""{ "noise_schedule": "ve" }""", "t").TimestepValue(point));
+        Assert.Equal(Math.Log(3), SchedulerConfig.Parse("""{ "noise_schedule": "ve", "timestep_input": "log_sigma" }""", "t").TimestepValue(point), 12);
+    }
+
+    [Theory]
+    [InlineData("""{ "beta_schedule": "cosine" }""", "beta_schedule")]
+    [InlineData("""{ "prediction_type": "noise" }""", "prediction_type")]
+    [InlineData("""{ "timestep_spacing": "even" }""", "spacing")]
+    [InlineData("""{ "noise_schedule": "edm" }""", "noise_schedule")]
+    [InlineData("""{ "num_train_timesteps": "many" }""", "num_train_timesteps")]
+    [InlineData("""{ "variance_type": "learned" }""", "variance_type")]
+    [InlineData("""{ "num_train_timesteps": 1000, """, "not valid JSON")]
+    [InlineData("""[1, 2]""", "not a JSON object")]
+    public void BadConfigsNameTheProblem(string json, string expected)
+    {
+        var e = Assert.Throws<DiffusionException>(() => SchedulerConfig.Parse(json, "my.json"));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("my.json", e.Message);
+    }
+}
