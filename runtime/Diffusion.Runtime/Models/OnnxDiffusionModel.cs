@@ -79,6 +79,9 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
     /// <summary>The output used (<c>out_sample</c>, else the first).</summary>
     public TensorSpec Output { get; }
 
+    /// <summary>The session, for benchmarks that time it directly.</summary>
+    internal InferenceSession Session => _session;
+
     /// <summary>The declared batch size, or null when it is dynamic.</summary>
     public int? FixedBatchSize => SampleInput.Dimensions[0] > 0 ? SampleInput.Dimensions[0] : null;
 

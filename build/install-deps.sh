@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build needs when they are missing:
+#   libonnx-dev  - onnx.proto, compiled into C# by the ONNX graph builder (training/Diffusion.Onnx)
+#   libtorch-dev - libtorch 1.13.1, the training engine (training/)
+# Uses sudo when not root. Does nothing when both are present.
+set -euo pipefail
+missing=()
+for pkg in libonnx-dev libtorch-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]} with apt-get"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}" >/dev/null

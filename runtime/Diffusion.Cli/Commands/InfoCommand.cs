@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Models;
+using Diffusion.Runtime.Sampling;
+
+namespace Diffusion.Cli.Commands;
+
+/// <summary><c>diffusion info MODEL</c>: what the runtime understood of a model.</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "an .onnx file or a diffusers-layout directory" };
+        var command = new Command("info", "print a model's inputs, outputs, schedule and meaning") { model };
+        CommonOptions.AddTo(command);
+        command.SetAction(result => CliAction.Run(() =>
+        {
+            using var m = CommonOptions.Load(result, result.GetValue(model)!);
+            var c = m.Config;
+            Console.WriteLine($"model:        {m.ModelPath}");
+            Console.WriteLine($"device:       {m.Device}");
+            foreach (var input in m.Inputs) Console.WriteLine($"input:        {input}");
+            foreach (var output in m.Outputs) Console.WriteLine($"output:       {output}{(output == m.Output ? "" : " (unused)")}");
+            Console.WriteLine($"sample shape: {m.SampleShape}{(m.FixedBatchSize is { } b ? $", batch fixed at {b}" : ", dynamic batch")}");
+            Console.WriteLine($"config:       {m.ConfigSource}{(c.ClassName is { } name ? $" ({name})" : "")}");
+            Console.WriteLine($"schedule:     {m.Schedule.Describe()}");
+            Console.WriteLine($"prediction:   {c.PredictionType.Name()}");
+            Console.WriteLine($"timestep:     {TimestepMeaning(c)}, fed as {m.TimestepInput.TypeName}{(m.IntegerTimesteps ? " (rounded to whole numbers)" : "")}");
+            Console.WriteLine($"spacing:      {c.TimestepSpacing.Name()} (default), steps_offset {c.StepsOffset}");
+            Console.WriteLine($"clip sample:  {(c.ClipSample ? $"to +-{c.ClipSampleRange}" : "no")}");
+            Console.WriteLine($"data range:   [{c.DataMin}, {c.DataMax}]");
+            Console.WriteLine($"classes:      {(c.NumClasses == 0 ? "none (unconditional)" : $"{c.NumClasses}{(c.NullClassLabel is { } n ? $", null label {n}" : "")}")}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string TimestepMeaning(SchedulerConfig c)
+    {
+        string meaning = c.TimestepInput switch
+        {
+            TimestepInput.Index => $"training index in [0, {c.NumTrainTimesteps - 1}]",
+            TimestepInput.Time => "continuous time t in [0, 1]",
+            TimestepInput.Sigma => "noise level sigma",
+            _ => "log of the noise level sigma",
+        };
+        return c.TimestepScale == 1 ? meaning : $"{meaning} times {c.TimestepScale}";
+    }
+}
