@@ -1,0 +1,60 @@
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Generation;
+using Diffusion.Runtime.Models;
+using Diffusion.Runtime.Schedules;
+using Diffusion.Testing;
+
+namespace Diffusion.Runtime.Tests.Support;
+
+/// <summary>
+/// A perfectly trained model of a Gaussian mixture: its denoiser is the exact posterior mean
+/// E[x0 | x_t], in double precision. Samplers run on it must reproduce the mixture.
+/// </summary>
+internal sealed class ExactMixtureModel(GaussianMixture mixture, string configJson) : IDiffusionModel
+{
+    public GaussianMixture Mixture { get; } = mixture;
+
+    public SchedulerConfig Config { get; } = SchedulerConfig.Parse(configJson, "test config");
+
+    public NoiseSchedule Schedule => field ??= Config.CreateSchedule();
+
+    public SampleShape SampleShape => new(Mixture.Dimension, 1, 1);
+
+    public bool IntegerTimesteps => false;
+
+    /// <summary>Called before each evaluation with its time point; lets a test break the model.</summary>
+    public Func<TimePoint, bool>? ProduceNaN { get; init; }
+
+    public IDenoiser CreateDenoiser(int batchSize, ReadOnlyMemory<long>? classLabels, CancellationToken cancellation) => new Denoiser(this);
+
+    /// <summary>Configs for the four noise processes.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Configs = new Dictionary<string, string>
+    {
+        ["discrete"] = """{ "num_train_timesteps": 1000, "beta_schedule": "linear", "clip_sample": false }""",
+        ["vp"] = """{ "noise_schedule": "vp" }""",
+        ["subvp"] = """{ "noise_schedule": "subvp" }""",
+        ["ve"] = """{ "noise_schedule": "ve", "sigma_min": 0.01, "sigma_max": 20 }""",
+    };
+
+    /// <summary>Three unequal 2-D components, scale ~1.</summary>
+    public static GaussianMixture ThreeComponents() => new(
+        [[-1.0, 0.0], [0.6, 0.8], [0.6, -0.8]], [0.15, 0.1, 0.2], [0.5, 0.3, 0.2]);
+
+    private sealed class Denoiser(ExactMixtureModel model) : IDenoiser
+    {
+        public void Denoise(ReadOnlySpan<float> x, TimePoint point, Span<float> denoised)
+        {
+            int d = model.Mixture.Dimension;
+            var xi = new double[d];
+            for (int n = 0; n < x.Length / d; n++)
+            {
+                for (int i = 0; i < d; i++) xi[i] = x[n * d + i];
+                var x0 = model.Mixture.Denoised(xi, point.Alpha, point.Sigma);
+                for (int i = 0; i < d; i++) denoised[n * d + i] = (float)x0[i];
+            }
+            if (model.ProduceNaN?.Invoke(point) == true) denoised[0] = float.NaN;
+        }
+
+        public void Dispose() { }
+    }
+}
