@@ -1,0 +1,84 @@
+using Diffusion.Onnx.Graphs;
+using Diffusion.Onnx.Schedulers;
+
+namespace Diffusion.Onnx.Mixtures;
+
+/// <summary>
+/// The part of a graph that turns the <c>timestep</c> input into the noise level (alpha, sigma)
+/// of x_t = alpha x_0 + sigma eps, in float32, shaped like the timestep.
+/// </summary>
+internal static class NoiseLevelGraph
+{
+    /// <summary>Adds the nodes and returns the names of alpha and sigma.</summary>
+    public static (string Alpha, string Sigma) Build(OnnxModelBuilder g, string timestep, ElementType timestepType, NoiseScheduleOptions schedule)
+    {
+        if (timestepType == ElementType.Int64)
+            return DiscreteAtIndex(g, timestep, schedule);
+
+        var t = timestepType == ElementType.Float32 ? timestep : g.Cast(timestep, ElementType.Float32);
+        if (schedule.TimestepScale != 1)
+            t = g.Div(t, g.Constant((float)schedule.TimestepScale));
+        return schedule.Kind switch
+        {
+            NoiseScheduleKind.Discrete => DiscreteInterpolated(g, t, schedule),
+            NoiseScheduleKind.Vp or NoiseScheduleKind.SubVp => Continuous(g, t, schedule),
+            NoiseScheduleKind.Ve => (g.Constant(1f), schedule.EffectiveTimestepInput == TimestepInput.LogSigma ? g.Exp(t) : t),
+            _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule.Kind, "unknown noise schedule"),
+        };
+    }
+
+    // Integer training steps look the noise level up: alpha = sqrt(alpha_bar), sigma = sqrt(1 - alpha_bar).
+    private static (string, string) DiscreteAtIndex(OnnxModelBuilder g, string index, NoiseScheduleOptions schedule)
+    {
+        var alphaBars = DiscreteBetas.CumulativeAlphas(DiscreteBetas.Of(schedule));
+        var alphas = g.Initializer("alpha_by_timestep", alphaBars.Select(a => (float)Math.Sqrt(a)).ToArray());
+        var sigmas = g.Initializer("sigma_by_timestep", alphaBars.Select(a => (float)Math.Sqrt(1 - a)).ToArray());
+        return (g.Gather(alphas, index), g.Gather(sigmas, index));
+    }
+
+    // Fractional training steps (k-diffusion's convention): with the variance-exploding noise level
+    // s_i = sqrt((1 - alpha_bar_i) / alpha_bar_i), interpolate log s linearly between the two
+    // neighbouring steps, then alpha = 1 / sqrt(1 + s^2) and sigma = s * alpha. Steps outside
+    // [0, T-1] are clamped.
+    private static (string, string) DiscreteInterpolated(OnnxModelBuilder g, string t, NoiseScheduleOptions schedule)
+    {
+        var alphaBars = DiscreteBetas.CumulativeAlphas(DiscreteBetas.Of(schedule));
+        var logSigmas = g.Initializer("log_sigma_by_timestep", alphaBars.Select(a => (float)(0.5 * Math.Log((1 - a) / a))).ToArray());
+        var last = g.Constant((float)(alphaBars.Length - 1));
+        var clamped = g.Clip(t, g.Constant(0f), last);
+        var low = g.Floor(clamped);
+        var high = g.Min(g.Add(low, g.Constant(1f)), last);
+        var fraction = g.Sub(clamped, low);
+        var logLow = g.Gather(logSigmas, g.Cast(low, ElementType.Int64));
+        var logHigh = g.Gather(logSigmas, g.Cast(high, ElementType.Int64));
+        var s = g.Exp(g.Add(logLow, g.Mul(fraction, g.Sub(logHigh, logLow))));
+        var alpha = g.Reciprocal(g.Sqrt(g.Add(g.Constant(1f), g.Mul(s, s))));
+        return (alpha, g.Mul(s, alpha));
+    }
+
+    // Song et al. 2021, VP SDE marginal: log alpha(t) = -t^2 (beta_max - beta_min) / 4 - t beta_min / 2;
+    // VP: sigma = sqrt(1 - alpha^2); sub-VP: sigma = 1 - alpha^2.
+    private static (string, string) Continuous(OnnxModelBuilder g, string t, NoiseScheduleOptions schedule)
+    {
+        var quadratic = g.Mul(g.Mul(t, t), g.Constant((float)(-(schedule.BetaMax - schedule.BetaMin) / 4)));
+        var logAlpha = g.Add(quadratic, g.Mul(t, g.Constant((float)(-schedule.BetaMin / 2))));
+        var alpha = g.Exp(logAlpha);
+        var oneMinusAlphaSquared = OneMinusExp(g, g.Add(logAlpha, logAlpha));
+        var sigma = schedule.Kind == NoiseScheduleKind.Vp ? g.Sqrt(oneMinusAlphaSquared) : oneMinusAlphaSquared;
+        return (alpha, sigma);
+    }
+
+    /// <summary>
+    /// 1 - e^y for y &lt;= 0, accurate near y = 0 where 1 - e^y cancels (small t, where sampling
+    /// ends). Kahan's expm1 trick: with u = e^y rounded, 1 - u is exact there and
+    /// (1 - u) * y / log(u) corrects the rounding of u; u == 1 gives -y.
+    /// </summary>
+    private static string OneMinusExp(OnnxModelBuilder g, string y)
+    {
+        var u = g.Exp(y);
+        var oneMinusU = g.Sub(g.Constant(1f), u);
+        var corrected = g.Div(g.Mul(oneMinusU, y), g.Log(u));
+        var nearZero = g.Where(g.Equal(u, g.Constant(1f)), g.Neg(y), corrected);
+        return g.Where(g.Less(u, g.Constant(0.5f)), oneMinusU, nearZero);
+    }
+}
