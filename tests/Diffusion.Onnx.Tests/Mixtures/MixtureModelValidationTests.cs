@@ -21,6 +21,7 @@ public sealed class MixtureModelValidationTests
         { "float64 samples", Valid with { SampleType = ElementType.Float64 }, "use float32 or float16" },
         { "one step", Valid with { Schedule = new NoiseScheduleOptions { NumTrainTimesteps = 1 } }, "at least 2 steps" },
         { "trained betas count", Valid with { Schedule = new NoiseScheduleOptions { NumTrainTimesteps = 3, TrainedBetas = [0.1, 0.2] } }, "one beta per step" },
+        { "trained betas range", Valid with { Schedule = new NoiseScheduleOptions { NumTrainTimesteps = 2, TrainedBetas = [0.1, 1.0] } }, "0 < beta < 1" },
         { "beta range", Valid with { Schedule = NoiseScheduleOptions.Discrete(betaStart: 0.02, betaEnd: 1e-4) }, "0 < beta_start <= beta_end < 1" },
         { "ve range", Valid with { Schedule = NoiseScheduleOptions.Ve(sigmaMin: 5, sigmaMax: 1) }, "0 < sigma_min < sigma_max" },
         { "negative scale", Valid with { Schedule = NoiseScheduleOptions.Vp() with { TimestepScale = -1 } }, "positive number" },
