@@ -30,6 +30,8 @@ public static class RingDemo
         {
             ClassName = "DDPMScheduler",
             TimestepSpacing = "leading",
+            // The ring reaches past +-1: say so, so no scheduler clips x_0 by diffusers' default.
+            ClipSample = false,
             DataMin = -1.5,
             DataMax = 1.5,
         },

@@ -91,6 +91,8 @@ public sealed record NoiseScheduleOptions
                     throw new ArgumentException($"timestep_input '{input.ToConfigName()}' does not fit a discrete schedule: use 'index' (the training step).");
                 if (TrainedBetas is { } trained && trained.Count != NumTrainTimesteps)
                     throw new ArgumentException($"trained_betas has {trained.Count} values but num_train_timesteps is {NumTrainTimesteps}: give one beta per step.");
+                if (TrainedBetas is not null && TrainedBetas.Any(b => !(b > 0 && b < 1)))
+                    throw new ArgumentException("trained_betas holds a value outside (0, 1): every beta must satisfy 0 < beta < 1.");
                 if (TrainedBetas is null && BetaSchedule != BetaSchedule.SquaredCosCapV2 && !(BetaStart > 0 && BetaEnd < 1 && BetaStart <= BetaEnd))
                     throw new ArgumentException($"beta_start {BetaStart} and beta_end {BetaEnd} are invalid: they need 0 < beta_start <= beta_end < 1.");
                 break;

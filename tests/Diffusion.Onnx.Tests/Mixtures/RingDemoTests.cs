@@ -1,0 +1,87 @@
+using Diffusion.Onnx.Graphs;
+using Diffusion.Onnx.Mixtures;
+using Diffusion.Onnx.Schedulers;
+using Diffusion.Onnx.Tests.Support;
+using Diffusion.Testing;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Diffusion.Onnx.Tests.Mixtures;
+
+public sealed class RingDemoTests
+{
+    private static string CommittedPath
+    {
+        get
+        {
+            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+                if (File.Exists(Path.Combine(folder.FullName, "Diffusion.Runtime.sln")))
+                    return Path.Combine(folder.FullName, RingDemo.RelativePath);
+            throw new InvalidOperationException("Cannot find the repository root (Diffusion.Runtime.sln) above the test binaries.");
+        }
+    }
+
+    [Fact]
+    public void RebuildingGivesTheCommittedBytes()
+    {
+        var committed = File.ReadAllBytes(CommittedPath);
+        var rebuilt = RingDemo.Build().ToByteArray();
+
+        Assert.True(committed.AsSpan().SequenceEqual(rebuilt),
+            $"{RingDemo.RelativePath} differs from what the code builds: regenerate it with " +
+            "`dotnet run --project training/Diffusion.DemoModel` and commit it.");
+    }
+
+    [Fact]
+    public void DemoDeclaresTheImageModelContract()
+    {
+        using var session = new InferenceSession(CommittedPath);
+
+        var sample = session.InputMetadata["sample"];
+        Assert.Equal(typeof(float), sample.ElementType);
+        Assert.Equal([-1, 2, 1, 1], sample.Dimensions);
+        Assert.Equal("batch", sample.SymbolicDimensions[0]);
+        var timestep = session.InputMetadata["timestep"];
+        Assert.Equal(typeof(long), timestep.ElementType);
+        Assert.Equal(["batch"], timestep.SymbolicDimensions);
+        Assert.Equal(["out_sample"], session.OutputNames);
+        Assert.Equal([-1, 2, 1, 1], session.OutputMetadata["out_sample"].Dimensions);
+    }
+
+    [Fact]
+    public void DemoEmbedsItsSchedulerConfig()
+    {
+        using var session = new InferenceSession(CommittedPath);
+        var config = SchedulerConfig.FromJson(session.ModelMetadata.CustomMetadataMap[SchedulerConfig.MetadataKey]);
+
+        Assert.Equal("DDPMScheduler", config.ClassName);
+        Assert.Equal(1000, config.NumTrainTimesteps);
+        Assert.Equal(1e-4, config.BetaStart);
+        Assert.Equal(0.02, config.BetaEnd);
+        Assert.Equal("linear", config.BetaSchedule);
+        Assert.Equal("epsilon", config.PredictionType);
+        Assert.Equal("leading", config.TimestepSpacing);
+        Assert.Equal("discrete", config.NoiseSchedule);
+        Assert.Equal("index", config.TimestepInput);
+        Assert.Equal(-1.5, config.DataMin);
+        Assert.Equal(1.5, config.DataMax);
+    }
+
+    [Fact]
+    public void DemoPredictsTheExactNoiseOfTheRing()
+    {
+        var ring = GaussianMixture.Ring(8, radius: 1, std: 0.1);
+        var alphaBars = ReferenceSchedules.AlphaBars(ReferenceSchedules.Betas("linear"));
+        long[] timesteps = [0, 10, 250, 999];
+        var levels = timesteps.Select(t => ReferenceSchedules.Discrete(alphaBars, t)).ToArray();
+        var points = TestMixtures.NoisyPoints(ring, levels, seed: 2, v => (float)v);
+
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(CommittedPath));
+        var output = OrtRunner.Run(model,
+            new OrtRunner.Input("sample", ElementType.Float32, points.SelectMany(p => p).ToArray(), [timesteps.Length, 2, 1, 1]),
+            new OrtRunner.Input("timestep", ElementType.Int64, timesteps.Select(t => (double)t).ToArray(), [timesteps.Length]));
+
+        for (var n = 0; n < timesteps.Length; n++)
+            Assertions.CloseRelative(ring.Epsilon(points[n], levels[n].Alpha, levels[n].Sigma), output.AsSpan(2 * n, 2), 3e-5, $"t = {timesteps[n]}");
+    }
+}
