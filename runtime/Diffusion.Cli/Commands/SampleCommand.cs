@@ -33,7 +33,7 @@ internal static class SampleCommand
         var correctorSteps = new Option<int>("--corrector-steps") { Description = "pc: corrector steps per step", DefaultValueFactory = _ => 1 };
         var predictor = new Option<string>("--predictor") { Description = "pc: reverse_diffusion or euler_maruyama", DefaultValueFactory = _ => "reverse_diffusion" };
         var langevinSteps = new Option<int>("--langevin-steps") { Description = "langevin: steps per noise level", DefaultValueFactory = _ => 10 };
-        var stepSize = new Option<double>("--step-size") { Description = "langevin: step size epsilon (scaled by sigma_i^2 / sigma_min^2)", DefaultValueFactory = _ => 2e-5 };
+        var stepSize = new Option<double>("--step-size") { Description = "langevin: relative step, a step at noise level sigma moves with step-size * sigma^2", DefaultValueFactory = _ => 0.2 };
 
         var command = new Command("sample", "generate samples from a model")
         {

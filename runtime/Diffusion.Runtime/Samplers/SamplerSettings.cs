@@ -24,8 +24,12 @@ public sealed record SamplerSettings
     /// <summary>Langevin steps per noise level of annealed Langevin dynamics (T of Song &amp; Ermon 2019, Alg. 1).</summary>
     public int LangevinSteps { get; init; } = 10;
 
-    /// <summary>Step size epsilon of annealed Langevin dynamics: level i moves with epsilon * sigma_i^2 / sigma_L^2.</summary>
-    public double StepSize { get; init; } = 2e-5;
+    /// <summary>
+    /// Relative step of annealed Langevin dynamics: at noise level sigma_i a step moves with
+    /// StepSize * sigma_i^2 (Song &amp; Ermon 2019 write epsilon sigma_i^2 / sigma_L^2; their
+    /// epsilon = 2e-5 at sigma_L = 0.01 is 0.2).
+    /// </summary>
+    public double StepSize { get; init; } = 0.2;
 
     /// <summary>Throws a clear error for a value out of range.</summary>
     public void Validate()

@@ -6,11 +6,19 @@ namespace Diffusion.Runtime.Samplers;
 /// <summary>The few update formulas samplers share, on whole batches, allocation-free.</summary>
 internal static class Steps
 {
-    /// <summary>destination = a x + b y (destination may alias x or y).</summary>
+    /// <summary>destination = a x + b y (destination may be x or y itself).</summary>
     public static void Combine(ReadOnlySpan<float> x, double a, ReadOnlySpan<float> y, double b, Span<float> destination)
     {
-        TensorPrimitives.Multiply(y, (float)b, destination);
-        TensorPrimitives.MultiplyAdd(x, (float)a, destination, destination);
+        if (((ReadOnlySpan<float>)destination).Overlaps(y))
+        {
+            TensorPrimitives.Multiply(y, (float)b, destination);
+            TensorPrimitives.MultiplyAdd(x, (float)a, destination, destination);
+        }
+        else
+        {
+            TensorPrimitives.Multiply(x, (float)a, destination);
+            TensorPrimitives.MultiplyAdd(y, (float)b, destination, destination);
+        }
     }
 
     /// <summary>destination += scale * noise.</summary>

@@ -28,7 +28,7 @@ public class ConvergenceOrderTests
         }).Data;
 
         var reference = Solve("heun", 1500);
-        int[] steps = sampler == "euler" ? [40, 80, 160] : [20, 40, 80];
+        int[] steps = sampler == "euler" ? [100, 200, 400] : [20, 40, 80];
         var errors = steps.Select(n => Rms(Solve(sampler, n), reference)).ToArray();
         for (int i = 0; i + 1 < errors.Length; i++)
         {
