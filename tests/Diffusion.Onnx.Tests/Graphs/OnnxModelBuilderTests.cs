@@ -156,6 +156,18 @@ public sealed class OnnxModelBuilderTests
     }
 
     [Fact]
+    public void RefusedNodeLeavesItsOutputNamesFree()
+    {
+        var g = new OnnxModelBuilder();
+        var x = g.Input("x", ElementType.Float32, 1);
+        Assert.Throws<ArgumentException>(() => g.Node("Add", [x, "missing"], ["sum"]));
+
+        g.Node("Add", [x, x], ["sum"]);
+        g.Output("sum", ElementType.Float32, 1);
+        Assert.Equal([4.0], OrtRunner.Run(g.Build(), new OrtRunner.Input("x", ElementType.Float32, [2], [1])));
+    }
+
+    [Fact]
     public void ReusingANameIsRefused()
     {
         var g = new OnnxModelBuilder();

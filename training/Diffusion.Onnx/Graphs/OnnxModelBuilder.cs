@@ -97,6 +97,7 @@ public sealed partial class OnnxModelBuilder
     public IReadOnlyList<string> Node(string opType, IReadOnlyList<string> inputs, int outputCount, params AttributeProto[] attributes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputCount);
+        RequireInputs(opType, inputs);
         var outputs = new string[outputCount];
         for (var i = 0; i < outputCount; i++)
         {
@@ -109,6 +110,11 @@ public sealed partial class OnnxModelBuilder
     /// <summary>Adds a node whose outputs get the given names (each must be new) and returns them.</summary>
     public IReadOnlyList<string> Node(string opType, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, params AttributeProto[] attributes)
     {
+        RequireInputs(opType, inputs);
+        if (outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Count)
+            throw new ArgumentException($"{opType} lists an output name twice ({string.Join(", ", outputs)}): give each output its own name.");
+        foreach (var output in outputs.Where(o => _values.Contains(o)))
+            throw new ArgumentException($"The name '{output}' (for an output of {opType}) is already used in this graph: choose another name.");
         foreach (var output in outputs)
             Claim(output, $"output of {opType}");
         return AddNode(opType, inputs, outputs, attributes);
@@ -156,11 +162,16 @@ public sealed partial class OnnxModelBuilder
     /// <summary>Writes the model to <paramref name="path"/> atomically (a temporary file renamed into place).</summary>
     public void Save(string path) => Build().Save(path);
 
-    private IReadOnlyList<string> AddNode(string opType, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, AttributeProto[] attributes)
+    // Checked before any output name is claimed, so a refused node leaves no trace.
+    private void RequireInputs(string opType, IReadOnlyList<string> inputs)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(opType);
         foreach (var input in inputs)
             if (input.Length > 0) RequireKnown(input, opType);
+    }
+
+    private IReadOnlyList<string> AddNode(string opType, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, AttributeProto[] attributes)
+    {
         var node = new NodeProto { OpType = opType, Name = UniqueName($"{opType}_node") };
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
