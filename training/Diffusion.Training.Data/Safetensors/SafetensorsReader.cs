@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Win32.SafeHandles;
 
 namespace Diffusion.Training.Data.Safetensors;
@@ -63,6 +64,11 @@ internal static class SafetensorsReader
         if (header.Length == 0 || header[0] != (byte)'{')
         {
             throw new FormatException("its header does not start with '{'");
+        }
+
+        if (!Utf8.IsValid(header))
+        {
+            throw new FormatException("its header is not valid UTF-8");
         }
 
         JsonDocument document;
