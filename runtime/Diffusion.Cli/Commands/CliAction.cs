@@ -20,9 +20,14 @@ internal static class CliAction
             Console.Error.WriteLine("cancelled.");
             return 130;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return Fail(e.Message);
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("DIFFUSION_DEBUG") is null)
+        {
+            // A bug of ours: still one line, with the type to report (DIFFUSION_DEBUG=1 shows the stack).
+            return Fail($"unexpected {e.GetType().Name}: {e.Message}");
         }
     }
 

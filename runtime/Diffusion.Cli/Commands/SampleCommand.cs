@@ -55,7 +55,7 @@ internal static class SampleCommand
                 BatchSize = result.GetValue(batch),
                 Spacing = result.GetValue(spacing) is { } s ? TimestepSpacingNames.Parse(s) : null,
                 ClassLabel = result.GetValue(classLabel),
-                InitialNoise = result.GetValue(init) is { } initPath ? ReadInitialNoise(initPath, result.GetValue(count), loaded.SampleShape) : null,
+                InitialNoise = result.GetValue(init) is { } initPath ? ReadInitialNoise(initPath, result.GetValue(count), loaded.SampleShape) : (ReadOnlyMemory<float>?)null,
                 Settings = new SamplerSettings
                 {
                     Eta = result.GetValue(eta),

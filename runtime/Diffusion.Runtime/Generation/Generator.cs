@@ -51,7 +51,7 @@ public static class Generator
             else noise.Fill(x);
             System.Numerics.Tensors.TensorPrimitives.Multiply(x, priorStd, x);
 
-            ReadOnlyMemory<long>? batchLabels = labels is null ? null : labels.AsMemory(first, n);
+            ReadOnlyMemory<long>? batchLabels = labels is null ? null : (ReadOnlyMemory<long>?)labels.AsMemory(first, n);
             using var denoiser = model.CreateDenoiser(n, batchLabels, cancellation);
             int batchNumber = b + 1;
             Action<int>? onStep = progress is null ? null : i => progress.Report(new GenerationProgress(i + 1, path.Length - 1, batchNumber, batches));

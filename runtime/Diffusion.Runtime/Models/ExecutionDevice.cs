@@ -64,7 +64,7 @@ public static class ExecutionDevice
                 session.AppendExecutionProvider_CUDA(index);
                 return null;
             }
-            catch (OnnxRuntimeException)
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException)
             {
                 return $"the CUDA execution provider {path} is missing (build with -p:OnnxRuntimeCuda=true to fetch it)";
             }
