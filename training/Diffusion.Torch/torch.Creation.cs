@@ -68,22 +68,22 @@ public static partial class torch
     public static Tensor arange(long end, ScalarType dtype = ScalarType.Float32) => arange(0, end, 1, dtype);
 
     /// <summary>A float32 tensor copied from <paramref name="data"/>; a 1-D tensor when no shape is given.</summary>
-    public static Tensor tensor(float[] data, params long[] shape) => FromData<float>(data, shape);
+    public static Tensor tensor(float[] data, params long[] shape) => FromData<float>(data, shape.Length == 0 ? [data.Length] : shape);
 
     /// <summary>A float64 tensor copied from <paramref name="data"/>; a 1-D tensor when no shape is given.</summary>
-    public static Tensor tensor(double[] data, params long[] shape) => FromData<double>(data, shape);
+    public static Tensor tensor(double[] data, params long[] shape) => FromData<double>(data, shape.Length == 0 ? [data.Length] : shape);
 
     /// <summary>An int64 tensor copied from <paramref name="data"/>; a 1-D tensor when no shape is given.</summary>
-    public static Tensor tensor(long[] data, params long[] shape) => FromData<long>(data, shape);
+    public static Tensor tensor(long[] data, params long[] shape) => FromData<long>(data, shape.Length == 0 ? [data.Length] : shape);
 
     /// <summary>A 0-dimensional float32 tensor.</summary>
     public static Tensor tensor(float value) => FromData<float>([value], []);
 
-    /// <summary>A tensor of element type <typeparamref name="T"/> copied from <paramref name="data"/> with the given shape.</summary>
+    /// <summary>A tensor of element type <typeparamref name="T"/> copied from <paramref name="data"/> with the given shape
+    /// (an empty shape is a 0-dimensional tensor of one element).</summary>
     public static unsafe Tensor FromData<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape) where T : unmanaged
     {
         var type = ScalarTypes.Of<T>();
-        if (shape.IsEmpty && data.Length != 1) shape = new[] { (long)data.Length };
         fixed (T* d = data)
         fixed (long* s = shape)
         {
