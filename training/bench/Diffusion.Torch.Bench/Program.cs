@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using System.Globalization;
+using Diffusion.Torch;
+using Diffusion.Torch.Bench;
+
+// Usage: Diffusion.Torch.Bench [steps=20] [warmup=3] [threads=2] [memorySteps=0] [memoryBatch=32]
+// Prints images/s of the UNet training step (batch 32, like unet_bench.cpp), then, when memorySteps > 0,
+// the resident memory after 100 and after memorySteps steps of the same step at memoryBatch.
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+int steps = Arg(0, 20), warmup = Arg(1, 3), threads = Arg(2, 2), memorySteps = Arg(3, 0), memoryBatch = Arg(4, 32);
+
+torch.set_num_threads(threads);
+torch.manual_seed(0);
+
+using (var step = new UNetTrainingStep(batch: 32))
+{
+    for (int i = 0; i < warmup; i++) step.Run();
+    var clock = Stopwatch.StartNew();
+    double loss = 0;
+    for (int i = 0; i < steps; i++) loss = step.Run();
+    double seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"csharp  params={step.ParameterCount} threads={threads} steps={steps} loss={loss:F4} images/s={steps * 32 / seconds:F2} rss_mb={ResidentMemory.Megabytes():F1}"));
+}
+
+if (memorySteps > 0)
+{
+    using var step = new UNetTrainingStep(memoryBatch);
+    double at100 = 0;
+    for (int i = 1; i <= memorySteps; i++)
+    {
+        step.Run();
+        if (i == Math.Min(100, memorySteps)) at100 = ResidentMemory.Megabytes();
+    }
+    double atEnd = ResidentMemory.Megabytes();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"memory  batch={memoryBatch} rss_mb@100={at100:F1} rss_mb@{memorySteps}={atEnd:F1} growth%={(atEnd - at100) / at100 * 100:F2} live_tensors={torch.LiveTensorCount} leaked={torch.LeakedTensorCount}"));
+}
