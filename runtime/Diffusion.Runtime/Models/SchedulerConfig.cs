@@ -206,6 +206,50 @@ public sealed record SchedulerConfig
         CreateSchedule();
     }
 
+    /// <summary>
+    /// The config as JSON with diffusers' key names (and ours), every key written out, so a reader
+    /// needs no defaults; <see cref="Parse"/> reads it back to an equal config.
+    /// </summary>
+    public string ToJson()
+    {
+        var o = new JsonObject();
+        if (ClassName is not null) o["_class_name"] = ClassName;
+        o["noise_schedule"] = NoiseSchedule;
+        o["num_train_timesteps"] = NumTrainTimesteps;
+        o["beta_start"] = BetaStart;
+        o["beta_end"] = BetaEnd;
+        o["beta_schedule"] = BetaSchedule;
+        o["trained_betas"] = TrainedBetas is null ? null : new JsonArray(TrainedBetas.Select(b => (JsonNode?)b).ToArray());
+        o["prediction_type"] = PredictionType.Name();
+        o["timestep_spacing"] = TimestepSpacing.Name();
+        o["steps_offset"] = StepsOffset;
+        o["clip_sample"] = ClipSample;
+        o["clip_sample_range"] = ClipSampleRange;
+        o["set_alpha_to_one"] = SetAlphaToOne;
+        o["variance_type"] = VarianceType;
+        o["sigma_min"] = SigmaMin;
+        o["sigma_max"] = SigmaMax;
+        if (SamplingEps is { } eps) o["sampling_eps"] = eps;
+        if (Snr is { } snr) o["snr"] = snr;
+        o["beta_min"] = BetaMin;
+        o["beta_max"] = BetaMax;
+        o["timestep_input"] = TimestepInput switch
+        {
+            TimestepInput.Index => "index",
+            TimestepInput.Time => "t",
+            TimestepInput.Sigma => "sigma",
+            _ => "log_sigma",
+        };
+        o["timestep_scale"] = TimestepScale;
+        o["data_min"] = DataMin;
+        o["data_max"] = DataMax;
+        o["num_classes"] = NumClasses;
+        if (NullClassLabel is { } nullLabel) o["null_class_label"] = nullLabel;
+        if (SampleSize is { } size) o["sample_size"] = size;
+        if (InChannels is { } channels) o["in_channels"] = channels;
+        return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     /// <summary>Parses a <c>timestep_input</c> name.</summary>
     public static TimestepInput ParseTimestepInput(string name) => name switch
     {
@@ -223,6 +267,13 @@ public sealed record SchedulerConfig
         TimestepInput.Sigma => point.Sigma,
         _ => Math.Log(point.Sigma),
     };
+
+    /// <summary>Value equality, comparing <see cref="TrainedBetas"/> by content.</summary>
+    public bool Equals(SchedulerConfig? other) =>
+        other is not null && ToJson() == other.ToJson();
+
+    /// <inheritdoc />
+    public override int GetHashCode() => ToJson().GetHashCode(StringComparison.Ordinal);
 
     private static string? Str(JsonObject o, string key) => o[key] is JsonValue v ? v.GetValue<string>() : null;
 

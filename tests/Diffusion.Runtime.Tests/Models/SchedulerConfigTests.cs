@@ -61,3 +61,20 @@ public class SchedulerConfigTests
         Assert.Contains("my.json", e.Message);
     }
 }
+
+public class SchedulerConfigJsonTests
+{
+    [Theory]
+    [InlineData("""{ "num_train_timesteps": 1000, "beta_schedule": "squaredcos_cap_v2", "prediction_type": "v_prediction", "timestep_spacing": "trailing", "clip_sample": false }""")]
+    [InlineData("""{ "noise_schedule": "ve", "sigma_min": 0.02, "sigma_max": 80, "timestep_input": "log_sigma", "num_classes": 10, "null_class_label": 10, "snr": 0.1 }""")]
+    [InlineData("""{ "noise_schedule": "subvp", "beta_min": 0.2, "beta_max": 15, "sampling_eps": 0.0001, "timestep_scale": 999, "sample_size": 32, "in_channels": 1 }""")]
+    [InlineData("""{ "trained_betas": [0.1, 0.2, 0.3], "num_train_timesteps": 3, "data_min": 0, "data_max": 1 }""")]
+    public void ToJsonReadsBackToAnEqualConfig(string json)
+    {
+        var config = SchedulerConfig.Parse(json, "test");
+        var again = SchedulerConfig.Parse(config.ToJson(), "round trip");
+        Assert.Equal(config, again);
+        Assert.Equal(config.ToJson(), again.ToJson());
+        Assert.NotEqual(config, config with { StepsOffset = config.StepsOffset + 1 });
+    }
+}
