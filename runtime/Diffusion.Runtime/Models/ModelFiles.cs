@@ -38,7 +38,7 @@ internal static class ModelFiles
     {
         if (explicitPath is not null)
         {
-            if (!File.Exists(explicitPath)) throw new DiffusionException($"scheduler config {explicitPath} does not exist.");
+            if (!File.Exists(explicitPath)) throw new DiffusionException($"scheduler config {explicitPath} does not exist: check the path given for it (--scheduler-config).");
             return (SchedulerConfig.Parse(File.ReadAllText(explicitPath), explicitPath), explicitPath);
         }
         if (metadata.TryGetValue(SchedulerConfig.MetadataKey, out var json))
