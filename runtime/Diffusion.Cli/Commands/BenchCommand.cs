@@ -19,21 +19,12 @@ internal static class BenchCommand
         {
             var output = result.InvocationConfiguration.Output;
             using var m = CommonOptions.Load(result, result.GetValue(model)!);
-<<<<<<< HEAD
             var r = SamplerBenchmark.Run(m, result.GetValue(sampler)!, result.GetValue(steps), result.GetValue(batch), result.GetValue(rounds));
-            Console.WriteLine($"model {m.ModelPath} on {m.Device}, batch {result.GetValue(batch)}, sampler {result.GetValue(sampler)}, {result.GetValue(steps)} steps");
-            Console.WriteLine($"raw InferenceSession.Run:   {r.RawMillisecondsPerCall,10:F3} ms per call");
-            Console.WriteLine($"sampler:                    {r.SamplerMillisecondsPerStep,10:F3} ms per step ({r.EvaluationsPerStep:G3} model evaluations)");
-            Console.WriteLine($"ratio (per evaluation):     {r.Ratio,10:F3}   (rounds: {string.Join(", ", r.RoundRatios.Select(x => x.ToString("F3")))})");
-            Console.WriteLine($"managed bytes per step:     {r.BytesAllocatedPerStep,10:F0}");
-=======
-            var r = SamplerBenchmark.Run(m, result.GetValue(sampler)!, result.GetValue(steps), result.GetValue(batch));
             output.WriteLine($"model {m.ModelPath} on {m.Device}, batch {result.GetValue(batch)}, sampler {result.GetValue(sampler)}, {result.GetValue(steps)} steps");
             output.WriteLine($"raw InferenceSession.Run:   {r.RawMillisecondsPerCall,10:F3} ms per call");
             output.WriteLine($"sampler:                    {r.SamplerMillisecondsPerStep,10:F3} ms per step ({r.EvaluationsPerStep:G3} model evaluations)");
-            output.WriteLine($"ratio (per evaluation):     {r.Ratio,10:F3}");
+            output.WriteLine($"ratio (per evaluation):     {r.Ratio,10:F3}   (rounds: {string.Join(", ", r.RoundRatios.Select(x => x.ToString("F3")))})");
             output.WriteLine($"managed bytes per step:     {r.BytesAllocatedPerStep,10:F0}");
->>>>>>> consolidate
             return 0;
         }));
         return command;
