@@ -63,6 +63,13 @@ public abstract class DenoisingObjective : IObjective
     }
 
     /// <inheritdoc />
+    public Tensor Loss(IDenoisingNetwork network, Tensor x0, Tensor? classLabels, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(x0);
+        return Loss(network, x0, classLabels, Draw(x0.shape, generator));
+    }
+
+    /// <inheritdoc />
     public Tensor Loss(IDenoisingNetwork network, Tensor x0, Tensor? classLabels, TrainingNoise noise)
     {
         ArgumentNullException.ThrowIfNull(network);

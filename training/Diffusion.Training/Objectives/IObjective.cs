@@ -24,6 +24,5 @@ public interface IObjective
     Tensor Loss(IDenoisingNetwork network, Tensor x0, Tensor? classLabels, TrainingNoise noise);
 
     /// <summary>The loss on <paramref name="x0"/> with times and noise drawn from <paramref name="generator"/>.</summary>
-    Tensor Loss(IDenoisingNetwork network, Tensor x0, Tensor? classLabels, Generator generator) =>
-        Loss(network, x0, classLabels, Draw(x0.shape, generator));
+    Tensor Loss(IDenoisingNetwork network, Tensor x0, Tensor? classLabels, Generator generator);
 }
