@@ -12,16 +12,17 @@ internal static class BenchCommand
         var sampler = new Option<string>("--sampler", "-s") { Description = "sampler to time", DefaultValueFactory = _ => "ddim" };
         var steps = new Option<int>("--steps") { Description = "steps of the timed run", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 8 };
-        var command = new Command("bench", "time a sampler against the bare InferenceSession call") { model, sampler, steps, batch };
+        var rounds = new Option<int>("--rounds") { Description = "rounds of (raw calls, one generation); the median ratio is reported", DefaultValueFactory = _ => 5 };
+        var command = new Command("bench", "time a sampler against the bare InferenceSession call") { model, sampler, steps, batch, rounds };
         CommonOptions.AddTo(command);
         command.SetAction(result => CliAction.Run(() =>
         {
             using var m = CommonOptions.Load(result, result.GetValue(model)!);
-            var r = SamplerBenchmark.Run(m, result.GetValue(sampler)!, result.GetValue(steps), result.GetValue(batch));
+            var r = SamplerBenchmark.Run(m, result.GetValue(sampler)!, result.GetValue(steps), result.GetValue(batch), result.GetValue(rounds));
             Console.WriteLine($"model {m.ModelPath} on {m.Device}, batch {result.GetValue(batch)}, sampler {result.GetValue(sampler)}, {result.GetValue(steps)} steps");
             Console.WriteLine($"raw InferenceSession.Run:   {r.RawMillisecondsPerCall,10:F3} ms per call");
             Console.WriteLine($"sampler:                    {r.SamplerMillisecondsPerStep,10:F3} ms per step ({r.EvaluationsPerStep:G3} model evaluations)");
-            Console.WriteLine($"ratio (per evaluation):     {r.Ratio,10:F3}");
+            Console.WriteLine($"ratio (per evaluation):     {r.Ratio,10:F3}   (rounds: {string.Join(", ", r.RoundRatios.Select(x => x.ToString("F3")))})");
             Console.WriteLine($"managed bytes per step:     {r.BytesAllocatedPerStep,10:F0}");
             return 0;
         }));

@@ -27,6 +27,7 @@ internal static class SampleCommand
         var spacing = new Option<string?>("--spacing") { Description = $"timestep spacing: {string.Join(", ", TimestepSpacingNames.All)} (default: the model's config)" };
         var init = new Option<string?>("--init") { Description = "starting noise as a .npy of standard normal values [N,C,H,W], instead of drawn noise" };
         var classLabel = new Option<int?>("--class") { Description = "class label for a class-conditional model" };
+        var guidance = new Option<double>("--guidance") { Description = "classifier-free guidance weight with --class: 1 conditional only, >1 sharpens, 0 unconditional", DefaultValueFactory = _ => 1 };
         var eta = new Option<double>("--eta") { Description = "ddim: noise share in [0, 1]", DefaultValueFactory = _ => 0 };
         var variance = new Option<string?>("--variance") { Description = "ddpm: fixed_small or fixed_large (default: the model's config)" };
         var snr = new Option<double?>("--snr") { Description = "pc: Langevin corrector signal-to-noise ratio (default: config, else 0.16)" };
@@ -37,7 +38,7 @@ internal static class SampleCommand
 
         var command = new Command("sample", "generate samples from a model")
         {
-            model, sampler, steps, count, seed, output, batch, spacing, init, classLabel,
+            model, sampler, steps, count, seed, output, batch, spacing, init, classLabel, guidance,
             eta, variance, snr, correctorSteps, predictor, langevinSteps, stepSize,
         };
         CommonOptions.AddTo(command);
@@ -55,6 +56,7 @@ internal static class SampleCommand
                 BatchSize = result.GetValue(batch),
                 Spacing = result.GetValue(spacing) is { } s ? TimestepSpacingNames.Parse(s) : null,
                 ClassLabel = result.GetValue(classLabel),
+                GuidanceScale = result.GetValue(guidance),
                 InitialNoise = result.GetValue(init) is { } initPath ? ReadInitialNoise(initPath, result.GetValue(count), loaded.SampleShape) : (ReadOnlyMemory<float>?)null,
                 Settings = new SamplerSettings
                 {

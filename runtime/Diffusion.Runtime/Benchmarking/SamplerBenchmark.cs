@@ -15,8 +15,16 @@ namespace Diffusion.Runtime.Benchmarking;
 public sealed record BenchmarkResult(double RawMillisecondsPerCall, double SamplerMillisecondsPerStep,
     double EvaluationsPerStep, double BytesAllocatedPerStep)
 {
-    /// <summary>Sampler time per model evaluation over raw time per call: the sampler's overhead factor.</summary>
-    public double Ratio => SamplerMillisecondsPerStep / EvaluationsPerStep / RawMillisecondsPerCall;
+    /// <summary>The ratio of each round, when several were run.</summary>
+    public IReadOnlyList<double> RoundRatios { get; init; } = [];
+
+    /// <summary>
+    /// Sampler time per model evaluation over raw time per call: the sampler's overhead factor
+    /// (the median of the rounds' ratios when there were rounds).
+    /// </summary>
+    public double Ratio => RoundRatios.Count > 0
+        ? RoundRatios.OrderBy(r => r).ElementAt(RoundRatios.Count / 2)
+        : SamplerMillisecondsPerStep / EvaluationsPerStep / RawMillisecondsPerCall;
 }
 
 /// <summary>
@@ -28,43 +36,64 @@ public static class SamplerBenchmark
     /// <summary>Runs the benchmark.</summary>
     /// <param name="model">The loaded model.</param>
     /// <param name="sampler">Sampler name.</param>
-    /// <param name="steps">Steps of the timed generation (at least 4).</param>
+    /// <param name="steps">Steps of each timed generation (at least 4).</param>
     /// <param name="batch">Batch size.</param>
-    /// <param name="rawCalls">Number of timed raw calls.</param>
-    public static BenchmarkResult Run(OnnxDiffusionModel model, string sampler, int steps, int batch, int rawCalls = 20)
+    /// <param name="rounds">
+    /// Rounds of (raw calls, then one generation). The ratio is taken within each round and the
+    /// median over rounds is reported, so a machine whose load drifts still compares like with like.
+    /// </param>
+    public static BenchmarkResult Run(OnnxDiffusionModel model, string sampler, int steps, int batch, int rounds = 5)
     {
         if (steps < 4) throw new DiffusionException($"the benchmark needs at least 4 steps, got {steps}.");
-        double raw = RawCallMilliseconds(model, batch, rawCalls);
+        if (rounds < 1) throw new DiffusionException($"the benchmark needs at least 1 round, got {rounds}.");
         var options = new GenerationOptions { Sampler = sampler, Steps = steps, Count = batch, BatchSize = batch, Seed = 1 };
-        Generator.Generate(model, options); // warm-up run
-        var recorder = new StepRecorder(steps);
-        Generator.Generate(model, options, recorder);
+        Generator.Generate(model, options); // warm-up
         // Evaluations of a middle step: the marginal cost of one more step.
         var method = SamplerRegistry.Get(sampler);
         int perStep = method.ModelEvaluations(steps + 1, options.Settings) - method.ModelEvaluations(steps, options.Settings);
-        return recorder.Result(raw, perStep);
+        var results = new BenchmarkResult[rounds];
+        using var raw = new RawSession(model, batch);
+        for (int r = 0; r < rounds; r++)
+        {
+            double rawMs = raw.MedianMilliseconds(calls: 2 * perStep + 3);
+            var recorder = new StepRecorder(steps);
+            Generator.Generate(model, options, recorder);
+            results[r] = recorder.Result(rawMs, perStep);
+        }
+        return new BenchmarkResult(
+            Median(results.Select(x => x.RawMillisecondsPerCall)),
+            Median(results.Select(x => x.SamplerMillisecondsPerStep)),
+            perStep,
+            results.Max(x => x.BytesAllocatedPerStep))
+        {
+            RoundRatios = results.Select(x => x.Ratio).ToArray(),
+        };
     }
 
-    private static double RawCallMilliseconds(OnnxDiffusionModel model, int batch, int calls)
+    /// <summary>The bare model call: plain InferenceSession.Run on inputs made once.</summary>
+    private sealed class RawSession : IDisposable
     {
-        var shape = model.SampleShape;
-        var inputs = new List<OrtValue>();
-        var names = new List<string>();
-        try
+        private readonly OnnxDiffusionModel _model;
+        private readonly List<OrtValue> _inputs = [];
+        private readonly List<string> _names = [];
+        private readonly RunOptions _runOptions = new();
+
+        public RawSession(OnnxDiffusionModel model, int batch)
         {
+            _model = model;
+            var shape = model.SampleShape;
             long[] sampleDims = [batch, shape.Channels, shape.Height, shape.Width];
             int length = batch * shape.Size;
             var random = new Random(1);
             if (model.SampleInput.ElementType == TensorElementType.Float16)
-                inputs.Add(OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, length).Select(_ => (Float16)(float)random.NextDouble()).ToArray(), sampleDims));
+                Add(model.SampleInput.Name, OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, length).Select(_ => (Float16)(float)random.NextDouble()).ToArray(), sampleDims));
             else
-                inputs.Add(OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray(), sampleDims));
-            names.Add(model.SampleInput.Name);
+                Add(model.SampleInput.Name, OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray(), sampleDims));
             var t = model.TimestepInput;
             int tl = t.Rank == 0 || t.Dimensions[0] == 1 ? 1 : batch;
             long[] tDims = t.Rank == 0 ? [] : [tl];
             double tv = model.Config.TimestepValue(model.Schedule.At(0.5 * (model.Schedule.MinTime + model.Schedule.MaxTime)));
-            inputs.Add(t.ElementType switch
+            Add(t.Name, t.ElementType switch
             {
                 TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat((float)tv, tl).ToArray(), tDims),
                 TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat((Float16)(float)tv, tl).ToArray(), tDims),
@@ -72,29 +101,36 @@ public static class SamplerBenchmark
                 TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat((int)tv, tl).ToArray(), tDims),
                 _ => OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat((long)tv, tl).ToArray(), tDims),
             });
-            names.Add(t.Name);
             if (model.ClassLabelsInput is { } labels)
-            {
-                inputs.Add(OrtValue.CreateTensorValueFromMemory(new long[batch], [batch]));
-                names.Add(labels.Name);
-            }
-            using var runOptions = new RunOptions();
+                Add(labels.Name, OrtValue.CreateTensorValueFromMemory(new long[batch], [batch]));
+        }
+
+        public double MedianMilliseconds(int calls)
+        {
             var times = new double[calls];
-            for (int i = -3; i < calls; i++)
+            for (int i = 0; i < calls; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                using var outputs = model.Session.Run(runOptions, names, inputs, [model.Output.Name]);
-                if (i >= 0) times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                using var outputs = _model.Session.Run(_runOptions, _names, _inputs, [_model.Output.Name]);
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
             return Median(times);
         }
-        finally
+
+        private void Add(string name, OrtValue value)
         {
-            foreach (var v in inputs) v.Dispose();
+            _names.Add(name);
+            _inputs.Add(value);
+        }
+
+        public void Dispose()
+        {
+            foreach (var v in _inputs) v.Dispose();
+            _runOptions.Dispose();
         }
     }
 
-    private static double Median(double[] values)
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();
         return sorted[sorted.Length / 2];

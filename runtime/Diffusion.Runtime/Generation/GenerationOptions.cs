@@ -31,6 +31,12 @@ public sealed record GenerationOptions
     public int? ClassLabel { get; init; }
 
     /// <summary>
+    /// Classifier-free guidance weight w for <see cref="ClassLabel"/>: 1 samples the conditional
+    /// model, w &gt; 1 sharpens towards the class, 0 is unconditional. Needs the config's <c>null_class_label</c>.
+    /// </summary>
+    public double GuidanceScale { get; init; } = 1;
+
+    /// <summary>
     /// Starting noise instead of drawn noise: <see cref="Count"/> x C x H x W standard normal values,
     /// scaled by the process's prior standard deviation as diffusers scales given latents.
     /// </summary>

@@ -1,3 +1,4 @@
+using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Sampling;
 using Diffusion.Runtime.Samplers;
@@ -51,8 +52,7 @@ public static class Generator
             else noise.Fill(x);
             System.Numerics.Tensors.TensorPrimitives.Multiply(x, priorStd, x);
 
-            ReadOnlyMemory<long>? batchLabels = labels is null ? null : (ReadOnlyMemory<long>?)labels.AsMemory(first, n);
-            using var denoiser = model.CreateDenoiser(n, batchLabels, cancellation);
+            using var denoiser = CreateDenoiser(model, options, labels, first, n, cancellation);
             int batchNumber = b + 1;
             Action<int>? onStep = progress is null ? null : i => progress.Report(new GenerationProgress(i + 1, path.Length - 1, batchNumber, batches));
             var run = new SamplerRun(x, n, path, model.Schedule, settings, denoiser, noise, onStep, cancellation);
@@ -68,8 +68,27 @@ public static class Generator
         SamplingPath.Create(model.Schedule, options.Steps, options.Spacing ?? model.Config.TimestepSpacing,
             model.Config.StepsOffset, model.IntegerTimesteps);
 
+    private static IDenoiser CreateDenoiser(IDiffusionModel model, GenerationOptions options, long[]? labels, int first, int n,
+        CancellationToken cancellation)
+    {
+        if (labels is null) return model.CreateDenoiser(n, null, cancellation);
+        if (options.GuidanceScale == 1) return model.CreateDenoiser(n, labels.AsMemory(first, n), cancellation);
+        // Both branches in one batch: the requested labels, then the null label.
+        long nullLabel = model.Config.NullClassLabel!.Value;
+        var paired = new long[2 * n];
+        labels.AsSpan(first, n).CopyTo(paired);
+        paired.AsSpan(n).Fill(nullLabel);
+        return new ClassifierFreeGuidance(model.CreateDenoiser(2 * n, paired, cancellation), n * model.SampleShape.Size, options.GuidanceScale);
+    }
+
     private static long[]? ClassLabels(IDiffusionModel model, GenerationOptions options)
     {
+        if (!(options.GuidanceScale >= 0 && double.IsFinite(options.GuidanceScale)))
+            throw new DiffusionException($"guidance must be 0 or more, got {options.GuidanceScale}.");
+        if (options.GuidanceScale != 1 && options.ClassLabel is null)
+            throw new DiffusionException("guidance needs a class label to guide towards: pass --class.");
+        if (options.GuidanceScale != 1 && model.Config.NullClassLabel is null)
+            throw new DiffusionException("guidance needs the unconditional branch, but the model's config names no null_class_label.");
         int classes = model.Config.NumClasses;
         if (options.ClassLabel is not { } label) return null;
         if (classes == 0)

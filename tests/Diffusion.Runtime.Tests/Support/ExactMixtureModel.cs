@@ -25,7 +25,16 @@ internal sealed class ExactMixtureModel(GaussianMixture mixture, string configJs
     /// <summary>Called before each evaluation with its time point; lets a test break the model.</summary>
     public Func<TimePoint, bool>? ProduceNaN { get; init; }
 
-    public IDenoiser CreateDenoiser(int batchSize, ReadOnlyMemory<long>? classLabels, CancellationToken cancellation) => new Denoiser(this);
+    /// <summary>
+    /// Label k conditions on component k; label K (the component count) is the null label, the
+    /// whole mixture. So a guided run has an exact answer too.
+    /// </summary>
+    public IDenoiser CreateDenoiser(int batchSize, ReadOnlyMemory<long>? classLabels, CancellationToken cancellation) =>
+        new Denoiser(this, classLabels?.ToArray());
+
+    /// <summary>The same mixture as a class-conditional model: one class per component, null label K.</summary>
+    public static ExactMixtureModel Conditional(GaussianMixture mixture, string configKey) =>
+        new(mixture, Configs[configKey].TrimEnd().TrimEnd('}') + $", \"num_classes\": {mixture.ComponentCount}, \"null_class_label\": {mixture.ComponentCount} }}");
 
     /// <summary>Configs for the four noise processes.</summary>
     public static readonly IReadOnlyDictionary<string, string> Configs = new Dictionary<string, string>
@@ -40,7 +49,7 @@ internal sealed class ExactMixtureModel(GaussianMixture mixture, string configJs
     public static GaussianMixture ThreeComponents() => new(
         [[-1.0, 0.0], [0.6, 0.8], [0.6, -0.8]], [0.15, 0.1, 0.2], [0.5, 0.3, 0.2]);
 
-    private sealed class Denoiser(ExactMixtureModel model) : IDenoiser
+    private sealed class Denoiser(ExactMixtureModel model, long[]? labels) : IDenoiser
     {
         public void Denoise(ReadOnlySpan<float> x, TimePoint point, Span<float> denoised)
         {
@@ -49,7 +58,8 @@ internal sealed class ExactMixtureModel(GaussianMixture mixture, string configJs
             for (int n = 0; n < x.Length / d; n++)
             {
                 for (int i = 0; i < d; i++) xi[i] = x[n * d + i];
-                var x0 = model.Mixture.Denoised(xi, point.Alpha, point.Sigma);
+                var mixture = labels is null || labels[n] == model.Mixture.ComponentCount ? model.Mixture : model.Mixture.Component((int)labels[n]);
+                var x0 = mixture.Denoised(xi, point.Alpha, point.Sigma);
                 for (int i = 0; i < d; i++) denoised[n * d + i] = (float)x0[i];
             }
             if (model.ProduceNaN?.Invoke(point) == true) denoised[0] = float.NaN;
