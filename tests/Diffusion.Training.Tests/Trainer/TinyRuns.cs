@@ -1,3 +1,4 @@
+using Diffusion.Torch;
 using Diffusion.Training.Data;
 using Diffusion.Training.Networks;
 using Diffusion.Training.Objectives;
@@ -8,6 +9,12 @@ namespace Diffusion.Training.Tests.Trainer;
 /// <summary>Small runs on the ring of Gaussians that train in well under a second.</summary>
 internal static class TinyRuns
 {
+    static TinyRuns()
+    {
+        // Tiny networks run fastest on one thread; a fixed count also keeps libtorch's reductions in one order.
+        torch.set_num_threads(1);
+    }
+
     public static readonly DatasetSpec Ring = new() { Name = "ring", ToyCount = 2000 };
 
     public static Dataset LoadRing() => Ring.Load();
@@ -29,4 +36,7 @@ internal static class TinyRuns
 
     public static TrainingRun Run(Dataset dataset, TrainingOptions options, IObjective? objective = null) =>
         TrainingRun.Create(Ring, dataset, objective ?? DdpmObjective.Create(100), TinyMlp, options);
+
+    /// <summary>Every parameter of the network, flattened, in order.</summary>
+    public static float[] Weights(DenoisingNetwork network) => [.. network.Parameters.SelectMany(p => p.parameter.ToArray<float>())];
 }

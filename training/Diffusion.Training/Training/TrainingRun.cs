@@ -1,3 +1,4 @@
+using System.Globalization;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Models;
 using Diffusion.Training.Data;
@@ -41,13 +42,13 @@ public sealed record TrainingRun(DatasetSpec Dataset, string Objective, Schedule
     {
         ArgumentNullException.ThrowIfNull(objectiveConfig);
         ArgumentNullException.ThrowIfNull(dataset);
-        var range = dataset.Range;
+        double min = Shortest(dataset.Range.Min), max = Shortest(dataset.Range.Max);
         var config = objectiveConfig with
         {
-            DataMin = range.Min,
-            DataMax = range.Max,
+            DataMin = min,
+            DataMax = max,
             ClipSample = true,
-            ClipSampleRange = Math.Max(Math.Abs(range.Min), Math.Abs(range.Max)),
+            ClipSampleRange = Math.Max(Math.Abs(min), Math.Abs(max)),
             NumClasses = classConditional ? dataset.ClassCount : 0,
             NullClassLabel = classConditional ? dataset.ClassCount : null,
             SampleSize = dataset.Height == dataset.Width ? dataset.Height : null,
@@ -56,4 +57,7 @@ public sealed record TrainingRun(DatasetSpec Dataset, string Objective, Schedule
         config.Validate();
         return config;
     }
+
+    /// <summary>The double a float prints as (1.4f is 1.4, not 1.39999997615814), for a readable config.</summary>
+    private static double Shortest(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }
