@@ -3,13 +3,17 @@ using Diffusion.Training.Training;
 
 namespace Diffusion.Training.Tests.Trainer;
 
-[CollectionDefinition(nameof(LiveTensorCounting), DisableParallelization = true)]
-public class LiveTensorCounting
+/// <summary>
+/// Tests that read or seed process-wide libtorch state (the live tensor count; the global generator,
+/// which dropout draws from) run alone, not beside tests that create tensors or draw from it.
+/// </summary>
+[CollectionDefinition(nameof(ProcessWideTorchState), DisableParallelization = true)]
+public class ProcessWideTorchState
 {
 }
 
 /// <summary>Every step's tensors are released with its dispose scope: the count of live native tensors stays flat.</summary>
-[Collection(nameof(LiveTensorCounting))]
+[Collection(nameof(ProcessWideTorchState))]
 public class MemoryTests
 {
     [Fact]

@@ -84,7 +84,7 @@ public class ObjectiveLossTests
     {
         // alpha_bar(t) = f(t) / f(0), f(u) = cos^2((u + s) / (1 + s) * pi / 2), s = 0.008 (Nichol & Dhariwal 2021, eq. 17);
         // index i is the end of step i + 1, u = (i + 1) / T.
-        static double F(double u) => Math.Pow(Math.Cos((u + 0.008) / 1.008 * Math.PI / 2), 0.01);
+        static double F(double u) => Math.Pow(Math.Cos((u + 0.008) / 1.008 * Math.PI / 2), 2);
         const int T = 10;
         var objective = DdpmObjective.Create(timesteps: T, betaSchedule: "squaredcos_cap_v2");
         double[] ab = [F(4.0 / T) / F(0), F(8.0 / T) / F(0)];
