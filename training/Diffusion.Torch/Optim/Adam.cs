@@ -76,6 +76,43 @@ public class Adam : Optimizer
     /// <summary>The first- and second-moment estimates of parameter <paramref name="index"/> (null before its first update).</summary>
     public (Tensor? m, Tensor? v) State(int index) => (firstMoments[index], secondMoments[index]);
 
+    /// <summary>
+    /// Restores a state saved from <see cref="StepCount"/> and <see cref="State"/> (e.g. from a checkpoint), so
+    /// that the next <see cref="step"/> continues exactly as the saved optimizer would have. The moments are
+    /// copied; a null pair leaves parameter <c>i</c> without state, as before its first update.
+    /// </summary>
+    public void LoadState(long stepCount, IReadOnlyList<(Tensor? m, Tensor? v)> moments)
+    {
+        ArgumentNullException.ThrowIfNull(moments);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (moments.Count != Parameters.Count)
+        {
+            throw new ArgumentException($"the state holds moments for {moments.Count} parameters but the optimizer has {Parameters.Count}", nameof(moments));
+        }
+        for (int i = 0; i < moments.Count; i++)
+        {
+            var (m, v) = moments[i];
+            if ((m is null) != (v is null)) throw new ArgumentException($"parameter {i} has only one of its two moments", nameof(moments));
+            foreach (var moment in new[] { m, v })
+            {
+                if (moment is not null && !moment.shape.SequenceEqual(Parameters[i].shape))
+                {
+                    throw new ArgumentException($"the moment of parameter {i} is [{string.Join(", ", moment.shape)}] but the parameter is [{string.Join(", ", Parameters[i].shape)}]", nameof(moments));
+                }
+            }
+        }
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        for (int i = 0; i < moments.Count; i++)
+        {
+            firstMoments[i]?.Dispose();
+            secondMoments[i]?.Dispose();
+            firstMoments[i] = moments[i].m?.detach().to(Parameters[i].dtype).clone().DetachFromDisposeScope();
+            secondMoments[i] = moments[i].v?.detach().to(Parameters[i].dtype).clone().DetachFromDisposeScope();
+        }
+        StepCount = stepCount;
+    }
+
     /// <inheritdoc/>
     public override void Dispose()
     {

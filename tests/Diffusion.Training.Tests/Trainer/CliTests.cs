@@ -1,0 +1,89 @@
+using Diffusion.Runtime.Models;
+using Diffusion.Training.Checkpoints;
+
+namespace Diffusion.Training.Tests.Trainer;
+
+/// <summary>The diffusion-train command: a run, its resumption and export, and one-line errors with non-zero exits.</summary>
+public class CliTests
+{
+    private static void AssertOneLineError((int Code, string Out, string Error) result, string expected, int code = 1)
+    {
+        Assert.Equal(code, result.Code);
+        string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+    }
+
+    [Fact]
+    public void TrainResumeAndExportARingModel()
+    {
+        using var folder = new TempFolder();
+        string[] common = ["--out", folder.Path, "--checkpoint-every", "10", "--preview-every", "20", "--preview-count", "100", "--preview-steps", "5", "--log-every", "10"];
+        var first = CliProcess.Run(["train", "-d", "ring", "--steps", "20", "--hidden", "16", "--batch", "32", .. common]);
+        Assert.True(first.Code == 0, first.Error);
+        Assert.Contains("step 20/20", first.Error);
+        Assert.True(File.Exists(folder.File("preview-0000020.png")));
+
+        var resumed = CliProcess.Run(["train", "--resume", "--steps", "30", .. common]);
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Contains("resuming", resumed.Error);
+        string checkpoint = folder.File("checkpoint.safetensors");
+        Assert.Equal(30, CheckpointFile.Load(checkpoint).Step);
+
+        AssertOneLineError(CliProcess.Run(["train", "--resume", "--lr", "1", .. common]), "--lr cannot be given with --resume");
+        AssertOneLineError(CliProcess.Run(["train", "-d", "ring", .. common]), "already exists");
+
+        string onnx = folder.File("exported/model.onnx");
+        var export = CliProcess.Run("export", checkpoint, "--out", onnx);
+        Assert.True(export.Code == 0, export.Error);
+        using var model = OnnxDiffusionModel.Load(onnx);
+        Assert.Equal(CheckpointFile.Load(checkpoint).Run.ModelConfig, model.Config);
+    }
+
+    [Fact]
+    public void SigtermSavesACheckpointBeforeExiting()
+    {
+        using var folder = new TempFolder();
+        using var cli = CliProcess.Start("train", "-d", "ring", "--steps", "10000000", "--hidden", "16", "--batch", "32",
+            "--out", folder.Path, "--checkpoint-every", "10000000", "--preview-every", "0", "--log-every", "50");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!cli.Error.Contains("step 50/", StringComparison.Ordinal) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.Contains("step 50/", cli.Error);
+        cli.Terminate();
+        int code = cli.WaitForExit();
+        Assert.True(code == 130, $"exit {code}: {cli.Error}");
+        Assert.Contains("checkpoint saved", cli.Error);
+        Assert.True(CheckpointFile.Load(folder.File("checkpoint.safetensors")).Step >= 50);
+    }
+
+    [Fact]
+    public void BadInputIsOneLineAndANonZeroExit()
+    {
+        using var folder = new TempFolder();
+        AssertOneLineError(CliProcess.Run("train", "-d", "nothing", "--out", folder.Path), "Unknown dataset 'nothing'");
+        AssertOneLineError(CliProcess.Run("train", "-d", folder.File("missing.npy"), "--out", folder.Path), "does not exist");
+        File.WriteAllText(folder.File("bad.npy"), "not a numpy file");
+        AssertOneLineError(CliProcess.Run("train", "-d", folder.File("bad.npy"), "--out", folder.Path), "bad.npy");
+        AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--class-conditional", "--out", folder.Path), "UNet");
+        AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--objective", "edm", "--out", folder.Path), "unknown objective");
+        AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--steps", "5", "--out", "/proc/diffusion-train-test"), "/proc/diffusion-train-test");
+        AssertOneLineError(CliProcess.Run("train", "--resume", "--out", folder.Path), "does not exist");
+
+        File.WriteAllBytes(folder.File("corrupt.safetensors"), [1, 2, 3]);
+        AssertOneLineError(CliProcess.Run("export", folder.File("corrupt.safetensors"), "--out", folder.File("m.onnx")), "corrupt");
+        Assert.False(File.Exists(folder.File("m.onnx")));
+    }
+
+    [Fact]
+    public void ALossThatBlowsUpIsOneLineNamingTheStep()
+    {
+        using var folder = new TempFolder();
+        var result = CliProcess.Run("train", "-d", "ring", "--steps", "50", "--hidden", "16", "--lr", "1e30", "--warmup", "0", "--grad-clip", "0",
+            "--out", folder.Path, "--checkpoint-every", "1", "--preview-every", "0");
+        Assert.Equal(3, result.Code);
+        string error = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Matches("became (NaN|Infinity|-Infinity) at step [0-9]+", error);
+        Assert.Contains("last good checkpoint", error);
+    }
+}

@@ -1,0 +1,12 @@
+using Diffusion.Training.Data;
+
+namespace Diffusion.Training.Cli.Commands;
+
+/// <summary>Settings that suit a dataset when the command line leaves them open: an MLP for points, a UNet for images.</summary>
+internal sealed record DatasetDefaults(bool Images, int Batch, double LearningRate, long Steps, int PreviewCount, int Threads)
+{
+    public static DatasetDefaults For(Dataset dataset) => dataset.Height == 1 && dataset.Width == 1
+        // An MLP on a few thousand values per batch: one thread is fastest, more only add synchronisation.
+        ? new(Images: false, Batch: 256, LearningRate: 2e-3, Steps: 10_000, PreviewCount: 1000, Threads: 1)
+        : new(Images: true, Batch: 64, LearningRate: 5e-4, Steps: 5_000, PreviewCount: 36, Threads: Environment.ProcessorCount);
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Samplers;
+using Diffusion.Training.Data;
+using Diffusion.Training.Objectives;
+
+namespace Diffusion.Training.Cli.Commands;
+
+/// <summary>The options of <c>diffusion-train train</c>. Null defaults are chosen per dataset (<see cref="DatasetDefaults"/>).</summary>
+internal sealed class TrainOptionSet
+{
+    // Data
+    public readonly Option<string?> Dataset = new("--dataset", "-d")
+    {
+        Description = $"training data: {string.Join(", ", DatasetFactory.Names)}, or the path of a .npy file shaped [N, C, H, W] or [N, D]",
+    };
+    public readonly Option<string?> Labels = new("--labels") { Description = "class labels of a .npy dataset: a .npy of N integral values 0, 1, 2, ..." };
+    public readonly Option<int?> ImageSize = new("--image-size") { Description = "mnist: side the 28x28 digits are brought to (e.g. 32; default 28)" };
+    public readonly Option<string> ImageFit = new("--image-fit") { Description = "mnist: pad (centre on a larger canvas), nearest or bilinear", DefaultValueFactory = _ => "pad" };
+
+    // Objective
+    public readonly Option<string> Objective = new("--objective") { Description = $"training objective: {string.Join(", ", ObjectiveRegistry.Names)}", DefaultValueFactory = _ => "ddpm" };
+    public readonly Option<string?> Prediction = new("--prediction") { Description = $"what the network predicts: {string.Join(", ", PredictionConversion.Names)} (default epsilon; score for ncsn and ve)" };
+    public readonly Option<string?> TimestepInput = new("--timestep-input") { Description = "what the network is conditioned on: index (ddpm), t, sigma or log_sigma (default index for ddpm, t for vp/subvp, log_sigma for ncsn/ve)" };
+    public readonly Option<int> Timesteps = new("--timesteps") { Description = "ddpm: number of training steps T", DefaultValueFactory = _ => 1000 };
+    public readonly Option<string> BetaSchedule = new("--beta-schedule") { Description = "ddpm: linear, scaled_linear or squaredcos_cap_v2", DefaultValueFactory = _ => "linear" };
+    public readonly Option<double> BetaStart = new("--beta-start") { Description = "ddpm: first beta of the linear schedules", DefaultValueFactory = _ => 1e-4 };
+    public readonly Option<double> BetaEnd = new("--beta-end") { Description = "ddpm: last beta of the linear schedules", DefaultValueFactory = _ => 0.02 };
+    public readonly Option<int> Levels = new("--levels") { Description = "ncsn: number of geometric noise levels L", DefaultValueFactory = _ => 10 };
+    public readonly Option<double> SigmaMin = new("--sigma-min") { Description = "ncsn, ve: smallest noise level", DefaultValueFactory = _ => 0.01 };
+    public readonly Option<double?> SigmaMax = new("--sigma-max") { Description = "ncsn, ve: largest noise level (default: the largest distance between two data points)" };
+    public readonly Option<double> BetaMin = new("--beta-min") { Description = "vp, subvp: beta(0)", DefaultValueFactory = _ => 0.1 };
+    public readonly Option<double> BetaMax = new("--beta-max") { Description = "vp, subvp: beta(1)", DefaultValueFactory = _ => 20 };
+    public readonly Option<double?> Eps = new("--eps") { Description = "vp, subvp, ve: smallest training time (default 1e-3, or 1e-5 for ve)" };
+
+    // Network
+    public readonly Option<int> Hidden = new("--hidden") { Description = "MLP (2-D data): hidden width", DefaultValueFactory = _ => 128 };
+    public readonly Option<int> Depth = new("--depth") { Description = "MLP (2-D data): hidden layers", DefaultValueFactory = _ => 3 };
+    public readonly Option<int> Channels = new("--channels") { Description = "UNet (images): channels of the first level", DefaultValueFactory = _ => 32 };
+    public readonly Option<string> ChannelMult = new("--channel-mult") { Description = "UNet: channel multiplier per level, comma-separated (its length is the number of levels)", DefaultValueFactory = _ => "1,2,2" };
+    public readonly Option<int> ResBlocks = new("--res-blocks") { Description = "UNet: residual blocks per level", DefaultValueFactory = _ => 1 };
+    public readonly Option<string> Attention = new("--attention") { Description = "UNet: feature-map sizes with self-attention, comma-separated (the middle always has it), e.g. 14", DefaultValueFactory = _ => "" };
+    public readonly Option<int> NormGroups = new("--norm-groups") { Description = "UNet: groups of every GroupNorm", DefaultValueFactory = _ => 8 };
+    public readonly Option<double> Dropout = new("--dropout") { Description = "UNet: dropout in the residual blocks", DefaultValueFactory = _ => 0.0 };
+
+    // Optimisation
+    public readonly Option<long?> Steps = new("--steps", "-n") { Description = "total training steps (default 10000 for 2-D data, 5000 for images); on --resume, the new total" };
+    public readonly Option<int?> Batch = new("--batch", "-b") { Description = "minibatch size (default 256 for 2-D data, 64 for images)" };
+    public readonly Option<double?> LearningRate = new("--lr") { Description = "learning rate after warm-up (default 2e-3 for 2-D data, 5e-4 for images)" };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam or adamw", DefaultValueFactory = _ => "adam" };
+    public readonly Option<double> WeightDecay = new("--weight-decay") { Description = "weight decay (L2 for adam, decoupled for adamw)", DefaultValueFactory = _ => 0.0 };
+    public readonly Option<long> Warmup = new("--warmup") { Description = "steps of linear learning-rate warm-up", DefaultValueFactory = _ => 100 };
+    public readonly Option<double> GradClip = new("--grad-clip") { Description = "clip the global gradient norm to this (0 disables)", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<double> Ema = new("--ema") { Description = "EMA decay of the weights; the decay of step t is min(ema, (1 + t) / (10 + t))", DefaultValueFactory = _ => 0.999 };
+    public readonly Option<ulong> Seed = new("--seed") { Description = "seed of the initial weights, minibatches and noise: the same seed trains the same model", DefaultValueFactory = _ => 0 };
+    public readonly Option<int?> Threads = new("--threads") { Description = "libtorch CPU threads (default 1 for 2-D data, all cores for images)" };
+
+    // Classes
+    public readonly Option<bool> ClassConditional = new("--class-conditional") { Description = "condition the UNet on the dataset's class labels (classifier-free guidance: see --label-dropout)" };
+    public readonly Option<double> LabelDropout = new("--label-dropout") { Description = "probability a label is replaced by the null label num_classes, so the model also learns p(x)", DefaultValueFactory = _ => 0.1 };
+
+    // Output
+    public readonly Option<string> Out = new("--out", "-o") { Description = "output folder: checkpoint.safetensors, preview-STEP.png, loss.csv", Required = true };
+    public readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint (same settings; --steps may grow)" };
+    public readonly Option<long> CheckpointEvery = new("--checkpoint-every") { Description = "write the checkpoint every this many steps (and at the end, and on Ctrl-C)", DefaultValueFactory = _ => 1000 };
+    public readonly Option<long> PreviewEvery = new("--preview-every") { Description = "draw a preview PNG every this many steps, and at the end (0 disables)", DefaultValueFactory = _ => 1000 };
+    public readonly Option<int?> PreviewCount = new("--preview-count") { Description = "samples per preview (default 1000 points, or 36 images)" };
+    public readonly Option<string?> PreviewSampler = new("--preview-sampler") { Description = $"runtime sampler of previews: {string.Join(", ", SamplerRegistry.All.Select(s => s.Name))} (default ddim for ddpm, langevin for ncsn, heun otherwise)" };
+    public readonly Option<int> PreviewSteps = new("--preview-steps") { Description = "sampler steps of a preview", DefaultValueFactory = _ => 50 };
+    public readonly Option<long> LogEvery = new("--log-every") { Description = "log the mean loss (loss.csv, and a line when not on a terminal) every this many steps", DefaultValueFactory = _ => 100 };
+
+    /// <summary>The options that may differ on --resume: they do not change what a step computes.</summary>
+    public IEnumerable<Option> ResumableOptions => [Steps, Threads, Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery];
+
+    public IEnumerable<Option> All =>
+    [
+        Dataset, Labels, ImageSize, ImageFit,
+        Objective, Prediction, TimestepInput, Timesteps, BetaSchedule, BetaStart, BetaEnd, Levels, SigmaMin, SigmaMax, BetaMin, BetaMax, Eps,
+        Hidden, Depth, Channels, ChannelMult, ResBlocks, Attention, NormGroups, Dropout,
+        Steps, Batch, LearningRate, Optimizer, WeightDecay, Warmup, GradClip, Ema, Seed, Threads,
+        ClassConditional, LabelDropout,
+        Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery,
+    ];
+}

@@ -1,0 +1,51 @@
+using Diffusion.Runtime;
+using Diffusion.Runtime.Models;
+using Diffusion.Training.Export;
+using Diffusion.Training.Training;
+
+namespace Diffusion.Training.Checkpoints;
+
+/// <summary>Rebuilds the trained network of a checkpoint, and exports it to ONNX with its scheduler config.</summary>
+public static class CheckpointExport
+{
+    /// <summary>The network of <paramref name="checkpoint"/> with its averaged weights (or its raw weights), and the model's config.</summary>
+    /// <exception cref="DiffusionException">The stored network config is invalid, or the weights do not fit it.</exception>
+    public static (DenoisingNetwork Network, SchedulerConfig Config) LoadNetwork(Checkpoint checkpoint, bool useEma = true)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var network = checkpoint.Run.Network.Build();
+        try
+        {
+            ParameterTensors.Load(network.Parameters, useEma ? checkpoint.EmaWeights : checkpoint.Weights,
+                $"the {(useEma ? "EMA weights" : "weights")} of the checkpoint at step {checkpoint.Step}");
+            network.Module.eval();
+            return (network, checkpoint.Run.ModelConfig);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the network of the checkpoint at <paramref name="checkpointPath"/> to <paramref name="onnxPath"/>, atomically.</summary>
+    /// <returns>The scheduler config embedded in the model.</returns>
+    /// <exception cref="DiffusionException">The checkpoint is missing, corrupt or from another architecture.</exception>
+    /// <exception cref="IOException">The output cannot be written; the message names it.</exception>
+    public static SchedulerConfig ToOnnx(string checkpointPath, string onnxPath, bool useEma = true)
+    {
+        var checkpoint = CheckpointFile.Load(checkpointPath);
+        var (network, config) = LoadNetwork(checkpoint, useEma);
+        using (network)
+        {
+            try
+            {
+                return OnnxExporter.Export(network.Module, config, onnxPath);
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+                throw new DiffusionException($"cannot export checkpoint '{checkpointPath}': {e.Message}", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Diffusion.Runtime;
+using Diffusion.Runtime.Models;
+using Diffusion.Training.Data.Safetensors;
+using Diffusion.Training.Data.Sampling;
+using Diffusion.Training.Training;
+
+namespace Diffusion.Training.Checkpoints;
+
+/// <summary>
+/// Writes and reads checkpoints as safetensors files. Tensors: <c>model.NAME</c> (weights),
+/// <c>ema.NAME</c> (their moving average), <c>optimizer.m.NAME</c> and <c>optimizer.v.NAME</c>
+/// (Adam's moments), all float32. <c>__metadata__</c>: <c>format</c>, <c>format_version</c>,
+/// <c>step</c>, <c>optimizer_step</c>, <c>sampler_seed</c>, <c>sampler_step</c>, <c>seed</c> and
+/// <c>rng</c> (how each step's generators derive from the seed), <c>loss</c>, <c>dataset</c>,
+/// <c>objective</c>, <c>scheduler_config</c> (the model's config JSON), <c>network</c>,
+/// <c>network_config</c> and <c>training_options</c> (JSON).
+/// </summary>
+public static class CheckpointFile
+{
+    /// <summary>The value of the <c>format</c> metadata key.</summary>
+    public const string Format = "diffusion-train-checkpoint";
+
+    /// <summary>The version this code writes and reads.</summary>
+    public const int Version = 1;
+
+    private const string ModelPrefix = "model.", EmaPrefix = "ema.", FirstMomentPrefix = "optimizer.m.", SecondMomentPrefix = "optimizer.v.";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = false,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically: an existing file is replaced only by a complete one.</summary>
+    /// <exception cref="DiffusionException">A stored value is NaN or infinite (the file is then left as it was).</exception>
+    /// <exception cref="IOException">The path cannot be written; the message names it.</exception>
+    public static void Save(string path, Checkpoint checkpoint)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var tensors = new List<KeyValuePair<string, SafetensorsTensor>>();
+        void Add(string prefix, IReadOnlyDictionary<string, SafetensorsTensor> group)
+        {
+            foreach (var (name, tensor) in group)
+            {
+                if (tensor.ToFloats().Any(v => !float.IsFinite(v)))
+                    throw new DiffusionException($"not writing checkpoint '{path}' at step {checkpoint.Step}: '{prefix}{name}' holds NaN or infinite values.");
+                tensors.Add(new(prefix + name, tensor));
+            }
+        }
+        Add(ModelPrefix, checkpoint.Weights);
+        Add(EmaPrefix, checkpoint.EmaWeights);
+        Add(FirstMomentPrefix, checkpoint.FirstMoments);
+        Add(SecondMomentPrefix, checkpoint.SecondMoments);
+        var run = checkpoint.Run;
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["format_version"] = Version.ToString(CultureInfo.InvariantCulture),
+            ["step"] = checkpoint.Step.ToString(CultureInfo.InvariantCulture),
+            ["optimizer_step"] = checkpoint.OptimizerStep.ToString(CultureInfo.InvariantCulture),
+            ["sampler_seed"] = checkpoint.Sampler.Seed.ToString(CultureInfo.InvariantCulture),
+            ["sampler_step"] = checkpoint.Sampler.Step.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = run.Options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["rng"] = "libtorch CPU generators seeded per step with StepRandomness.Seed(seed, step, stream)",
+            ["dataset"] = JsonSerializer.Serialize(run.Dataset, Json),
+            ["objective"] = run.Objective,
+            ["scheduler_config"] = run.ModelConfig.ToJson(),
+            ["network"] = run.Network.Kind,
+            ["network_config"] = run.Network.ConfigJson,
+            ["training_options"] = JsonSerializer.Serialize(run.Options, Json),
+        };
+        if (checkpoint.Loss is { } loss) metadata["loss"] = loss.ToString("R", CultureInfo.InvariantCulture);
+        SafetensorsFile.Write(path, tensors, metadata);
+    }
+
+    /// <summary>Reads the checkpoint at <paramref name="path"/>.</summary>
+    /// <exception cref="DiffusionException">The file is missing, corrupt, or not a checkpoint of this program; the message says which.</exception>
+    public static Checkpoint Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        SafetensorsContent content;
+        try
+        {
+            content = SafetensorsFile.Read(path);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new DiffusionException($"checkpoint '{path}' does not exist: pass the checkpoint.safetensors a training run wrote.", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DiffusionException($"checkpoint '{path}' is corrupt: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DiffusionException($"cannot read checkpoint '{path}': {e.Message}", e);
+        }
+        var meta = content.Metadata;
+        if (!meta.TryGetValue("format", out string? format) || format != Format)
+            throw new DiffusionException($"'{path}' is not a checkpoint of diffusion-train: its metadata has no format '{Format}'.");
+        if (Long(meta, "format_version", path) != Version)
+            throw new DiffusionException($"checkpoint '{path}' has format version {meta["format_version"]}; this program reads version {Version}.");
+
+        var run = new TrainingRun(
+            Parse<DatasetSpec>(meta, "dataset", path),
+            Text(meta, "objective", path),
+            ParseConfig(meta, path),
+            new NetworkSpec(Text(meta, "network", path), Text(meta, "network_config", path)),
+            Parse<TrainingOptions>(meta, "training_options", path));
+        return new Checkpoint
+        {
+            Run = run,
+            Step = Long(meta, "step", path),
+            OptimizerStep = Long(meta, "optimizer_step", path),
+            Sampler = new SamplerState(Long(meta, "sampler_seed", path), Long(meta, "sampler_step", path)),
+            Loss = meta.TryGetValue("loss", out string? loss) && double.TryParse(loss, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null,
+            Weights = Group(content, ModelPrefix),
+            EmaWeights = Group(content, EmaPrefix),
+            FirstMoments = Group(content, FirstMomentPrefix),
+            SecondMoments = Group(content, SecondMomentPrefix),
+        };
+    }
+
+    private static Dictionary<string, SafetensorsTensor> Group(SafetensorsContent content, string prefix) =>
+        content.Tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(t => t.Key[prefix.Length..], t => t.Value, StringComparer.Ordinal);
+
+    private static string Text(IReadOnlyDictionary<string, string> meta, string key, string path) =>
+        meta.TryGetValue(key, out string? value) ? value : throw new DiffusionException($"checkpoint '{path}' lacks the metadata '{key}'; it is incomplete or from another program.");
+
+    private static long Long(IReadOnlyDictionary<string, string> meta, string key, string path) =>
+        long.TryParse(Text(meta, key, path), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : throw new DiffusionException($"checkpoint '{path}' has a malformed '{key}': '{meta[key]}' is not an integer.");
+
+    private static T Parse<T>(IReadOnlyDictionary<string, string> meta, string key, string path) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(Text(meta, key, path), Json) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new DiffusionException($"checkpoint '{path}' has a malformed '{key}': {e.Message}", e);
+        }
+    }
+
+    private static SchedulerConfig ParseConfig(IReadOnlyDictionary<string, string> meta, string path)
+    {
+        try
+        {
+            return SchedulerConfig.Parse(Text(meta, "scheduler_config", path), $"of checkpoint '{path}'");
+        }
+        catch (DiffusionException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            throw new DiffusionException($"checkpoint '{path}': {e.Message}", e);
+        }
+    }
+}

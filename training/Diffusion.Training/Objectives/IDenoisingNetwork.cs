@@ -1,0 +1,17 @@
+using Diffusion.Torch;
+
+namespace Diffusion.Training.Objectives;
+
+/// <summary>
+/// What an objective needs of a network: one forward pass from a noisy batch, the value of its
+/// timestep input and optional class labels to a prediction shaped like the batch.
+/// </summary>
+public interface IDenoisingNetwork
+{
+    /// <summary>The network's output for <paramref name="sample"/> [N, C, H, W].</summary>
+    /// <param name="sample">The noisy batch.</param>
+    /// <param name="timestep">[N] float32: what the runtime will feed the model's <c>timestep</c> input
+    /// (<see cref="Diffusion.Runtime.Models.SchedulerConfig.TimestepValue"/>).</param>
+    /// <param name="classLabels">[N] int64 class labels, or null for an unconditional batch.</param>
+    Tensor Forward(Tensor sample, Tensor timestep, Tensor? classLabels);
+}

@@ -1,0 +1,358 @@
+using System.Diagnostics;
+using System.Globalization;
+using Diffusion.Runtime;
+using Diffusion.Torch;
+using Diffusion.Torch.Optim;
+using Diffusion.Training.Checkpoints;
+using Diffusion.Training.Data;
+using Diffusion.Training.Data.Sampling;
+using Diffusion.Training.Objectives;
+using SampleShape = Diffusion.Runtime.Generation.SampleShape;
+
+namespace Diffusion.Training.Training;
+
+/// <summary>
+/// Trains a network on a dataset with an objective: minibatches from a <see cref="MinibatchSampler"/>,
+/// Adam or AdamW with linear warm-up and gradient clipping, an exponential moving average of the
+/// weights, one dispose scope per step (memory stays flat), checkpoints written atomically every
+/// K steps, at the end and on cancellation, previews drawn by the runtime's own samplers, and a
+/// stop at the first NaN or infinite loss or gradient that leaves the last good checkpoint alone.
+/// A resumed run continues exactly: every step's randomness derives from (seed, step).
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    /// <summary>The checkpoint's file name in the output folder.</summary>
+    public const string CheckpointFileName = "checkpoint.safetensors";
+
+    /// <summary>The loss curve's file name in the output folder.</summary>
+    public const string LossLogFileName = "loss.csv";
+
+    private readonly Dataset dataset;
+    private readonly IObjective objective;
+    private readonly Adam optimizer;
+    private readonly LinearWarmup warmup;
+    private readonly ExponentialMovingAverage ema;
+    private readonly MinibatchSampler sampler;
+    private readonly LossLog lossLog;
+    private readonly int[] indices;
+    private readonly float[] batch;
+    private readonly int[] batchLabels;
+    private readonly long[] batchShape;
+    private long savedStep = -1;
+    private double? lastLoss;
+
+    private Trainer(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective, Checkpoint? resumeFrom)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        run.Options.Validate();
+        Run = run;
+        this.dataset = dataset;
+        this.objective = objective ?? ObjectiveRegistry.Restore(run.Objective, run.ModelConfig);
+        OutputDirectory = outputDirectory;
+        CheckpointPath = Path.Combine(outputDirectory, CheckpointFileName);
+        SampleShape = new SampleShape(dataset.Channels, dataset.Height, dataset.Width);
+        CheckData();
+
+        var options = run.Options;
+        ulong initSeed = StepRandomness.Seed(options.Seed, 0, StepRandomness.InitStream);
+        using (var init = new Generator(initSeed)) Model = run.Network.Build(init);
+        using (var init = new Generator(initSeed)) EmaModel = run.Network.Build(init);
+        try
+        {
+            Model.CheckAccepts(SampleShape);
+            CheckClasses();
+            EmaModel.Module.eval();
+            optimizer = options.Optimizer == "adamw"
+                ? new AdamW(Model.Parameters.Select(p => p.parameter), options.LearningRate, weightDecay: options.WeightDecay)
+                : new Adam(Model.Parameters.Select(p => p.parameter), options.LearningRate, weightDecay: options.WeightDecay);
+            warmup = new LinearWarmup(optimizer, options.WarmupSteps);
+            ema = new ExponentialMovingAverage(Model, EmaModel, options.EmaDecay);
+            if (resumeFrom is null)
+            {
+                ema.Reset();
+                sampler = new MinibatchSampler(dataset.Count, options.BatchSize, unchecked((long)options.Seed));
+            }
+            else
+            {
+                Restore(resumeFrom);
+                sampler = MinibatchSampler.Resume(dataset.Count, options.BatchSize, resumeFrom.Sampler);
+                Step = resumeFrom.Step;
+                lastLoss = resumeFrom.Loss;
+                savedStep = Step;
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        indices = new int[options.BatchSize];
+        batch = new float[options.BatchSize * dataset.SampleSize];
+        batchLabels = new int[options.BatchSize];
+        batchShape = [options.BatchSize, dataset.Channels, dataset.Height, dataset.Width];
+        Directory.CreateDirectory(outputDirectory);
+        lossLog = new LossLog(Path.Combine(outputDirectory, LossLogFileName));
+        lossLog.Open(resumeFrom?.Step);
+    }
+
+    /// <summary>Starts a new run writing to <paramref name="outputDirectory"/>.</summary>
+    /// <param name="run">What to train.</param>
+    /// <param name="dataset">The data, loaded from <see cref="TrainingRun.Dataset"/>.</param>
+    /// <param name="outputDirectory">Where checkpoints, previews and the loss curve go; created if missing.</param>
+    /// <param name="objective">The objective; null restores it from the run (tests pass their own).</param>
+    /// <exception cref="DiffusionException">The folder already holds a checkpoint, or the data does not fit the network.</exception>
+    public static Trainer Start(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        string existing = Path.Combine(outputDirectory, CheckpointFileName);
+        if (File.Exists(existing))
+            throw new DiffusionException($"'{existing}' already exists: resume it (--resume) or choose another output folder; a new run would overwrite it.");
+        return new Trainer(run, dataset, outputDirectory, objective, null);
+    }
+
+    /// <summary>Continues the run of <paramref name="checkpoint"/>, writing to <paramref name="outputDirectory"/>.</summary>
+    /// <param name="checkpoint">The state to continue from.</param>
+    /// <param name="dataset">The run's data.</param>
+    /// <param name="outputDirectory">Where checkpoints, previews and the loss curve go.</param>
+    /// <param name="options">The run's options with, typically, more <see cref="TrainingOptions.Steps"/> or other
+    /// intervals; null keeps the checkpoint's. Changing what shapes the steps (batch, rates, seed) forks the run.</param>
+    /// <param name="objective">The objective; null restores it from the run.</param>
+    /// <exception cref="DiffusionException">The checkpoint does not fit its network or the data.</exception>
+    public static Trainer Resume(Checkpoint checkpoint, Dataset dataset, string outputDirectory, TrainingOptions? options = null, IObjective? objective = null)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var run = options is null ? checkpoint.Run : checkpoint.Run with { Options = options };
+        return new Trainer(run, dataset, outputDirectory, objective, checkpoint);
+    }
+
+    /// <summary>The run being trained.</summary>
+    public TrainingRun Run { get; }
+
+    /// <summary>Where checkpoints, previews and the loss curve go.</summary>
+    public string OutputDirectory { get; }
+
+    /// <summary>The checkpoint file.</summary>
+    public string CheckpointPath { get; }
+
+    /// <summary>The shape of one sample.</summary>
+    public SampleShape SampleShape { get; }
+
+    /// <summary>The network being trained.</summary>
+    public DenoisingNetwork Model { get; }
+
+    /// <summary>The moving average of <see cref="Model"/>'s weights.</summary>
+    public DenoisingNetwork EmaModel { get; }
+
+    /// <summary>Steps completed.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>The network (its moving average by default) as a model the runtime's generator samples.</summary>
+    public TorchDiffusionModel DiffusionModel(bool useEma = true) => new(useEma ? EmaModel : Model, Run.ModelConfig, SampleShape);
+
+    /// <summary>Trains until <see cref="TrainingOptions.Steps"/> or cancellation.</summary>
+    /// <param name="progress">Told after every step.</param>
+    /// <param name="log">Told of checkpoints and previews written, one line each.</param>
+    /// <param name="cancellation">Stops training after the current step; a checkpoint is written first.</param>
+    /// <exception cref="TrainingDivergedException">A loss or gradient was NaN or infinite; nothing was saved.</exception>
+    public TrainingResult Train(IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        var options = Run.Options;
+        var clock = new Stopwatch();
+        double windowLoss = 0;
+        long windowSteps = 0;
+        while (Step < options.Steps)
+        {
+            if (cancellation.IsCancellationRequested) return Interrupt(log);
+            clock.Start();
+            var (loss, gradientNorm, learningRate) = TrainStep();
+            clock.Stop();
+            windowLoss += loss;
+            windowSteps++;
+            double throughput = windowSteps * options.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            progress?.Report(new TrainingProgress(Step, options.Steps, loss, windowLoss / windowSteps, throughput, learningRate, gradientNorm));
+            if (Step % options.LogEvery == 0 || Step == options.Steps)
+            {
+                lossLog.Append(Step, windowLoss / windowSteps, learningRate, throughput);
+                windowLoss = 0;
+                windowSteps = 0;
+                clock.Reset();
+            }
+            if (Step % options.CheckpointEvery == 0) SaveCheckpoint(log);
+            if (options.PreviewEvery > 0 && (Step % options.PreviewEvery == 0 || Step == options.Steps))
+            {
+                try
+                {
+                    WritePreview(log, cancellation);
+                }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                {
+                    return Interrupt(log);
+                }
+            }
+        }
+        if (savedStep != Step) SaveCheckpoint(log);
+        return new TrainingResult(TrainingOutcome.Completed, Step, lastLoss, CheckpointPath);
+    }
+
+    /// <summary>Writes the current state to <see cref="CheckpointPath"/>, atomically.</summary>
+    public void SaveCheckpoint(Action<string>? log = null)
+    {
+        CheckpointFile.Save(CheckpointPath, CaptureCheckpoint());
+        savedStep = Step;
+        log?.Invoke($"checkpoint: step {Step} -> {CheckpointPath}");
+    }
+
+    /// <summary>The current state as a checkpoint.</summary>
+    public Checkpoint CaptureCheckpoint()
+    {
+        var first = new List<(string, Tensor)>();
+        var second = new List<(string, Tensor)>();
+        for (int i = 0; i < Model.Parameters.Count; i++)
+        {
+            var (m, v) = optimizer.State(i);
+            if (m is null || v is null) continue;
+            first.Add((Model.Parameters[i].name, m));
+            second.Add((Model.Parameters[i].name, v));
+        }
+        return new Checkpoint
+        {
+            Run = Run,
+            Step = Step,
+            Sampler = sampler.State,
+            Loss = lastLoss,
+            Weights = ParameterTensors.Capture(Model.Parameters.Select(p => (p.name, (Tensor)p.parameter))),
+            EmaWeights = ParameterTensors.Capture(EmaModel.Parameters.Select(p => (p.name, (Tensor)p.parameter))),
+            OptimizerStep = optimizer.StepCount,
+            FirstMoments = ParameterTensors.Capture(first),
+            SecondMoments = ParameterTensors.Capture(second),
+        };
+    }
+
+    /// <summary>Draws a preview with the averaged network and writes it as <c>preview-STEP.png</c>.</summary>
+    /// <returns>The file written, or null when the samples cannot be drawn as a picture.</returns>
+    public string? WritePreview(Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        if (!Preview.CanDraw(SampleShape)) return null;
+        var options = Run.Options;
+        string sampler = options.PreviewSampler ?? Preview.DefaultSampler(Run.Objective);
+        var samples = Preview.Sample(DiffusionModel(), options.PreviewCount, sampler, options.PreviewSteps, options.Seed, cancellation);
+        string path = Path.Combine(OutputDirectory, string.Create(CultureInfo.InvariantCulture, $"preview-{Step:D7}.png"));
+        Preview.Write(path, samples, Run.ModelConfig);
+        log?.Invoke($"preview: {samples.Count} samples ({sampler}, {options.PreviewSteps} steps) -> {path}");
+        return path;
+    }
+
+    /// <summary>One optimisation step; returns its loss, gradient norm and learning rate.</summary>
+    private (double Loss, double GradientNorm, double LearningRate) TrainStep()
+    {
+        var options = Run.Options;
+        long step = Step;
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(StepRandomness.Seed(options.Seed, step, StepRandomness.DropoutStream));
+        using var generator = new Generator(StepRandomness.Seed(options.Seed, step, StepRandomness.NoiseStream));
+        sampler.Next(indices);
+        var labels = options.ClassConditional ? Labels(generator) : null;
+        if (!options.ClassConditional) dataset.Gather(indices, batch);
+        var x0 = torch.FromData<float>(batch, batchShape);
+
+        var loss = objective.Loss(Model, x0, labels, generator);
+        double value = loss.item<double>();
+        if (!double.IsFinite(value)) throw Diverged(step + 1, "loss", value);
+        optimizer.zero_grad();
+        loss.backward();
+        double norm = torch.nn.utils.clip_grad_norm_(optimizer.Parameters, options.GradClip ?? double.MaxValue);
+        if (!double.IsFinite(norm)) throw Diverged(step + 1, "gradient norm", norm);
+        double learningRate = warmup.RateFor(step + 1);
+        optimizer.LearningRate = learningRate;
+        optimizer.step();
+        optimizer.zero_grad();
+        ema.Update(step);
+        Step = step + 1;
+        lastLoss = value;
+        return (value, norm, learningRate);
+    }
+
+    /// <summary>Gathers the batch with its labels, each replaced by the null label with probability
+    /// <see cref="TrainingOptions.LabelDropout"/> (classifier-free guidance, Ho &amp; Salimans 2022).</summary>
+    private Tensor Labels(Generator generator)
+    {
+        dataset.Gather(indices, batch, batchLabels);
+        int n = indices.Length;
+        using var draws = torch.rand([n], generator);
+        float[] u = draws.ToArray<float>();
+        long nullLabel = Run.ModelConfig.NumClasses;
+        var labels = new long[n];
+        for (int i = 0; i < n; i++) labels[i] = u[i] < Run.Options.LabelDropout ? nullLabel : batchLabels[i];
+        return torch.FromData<long>(labels, [n]);
+    }
+
+    private TrainingDivergedException Diverged(long step, string what, double value)
+    {
+        string kept = savedStep >= 0
+            ? $"the last good checkpoint (step {savedStep}) is kept at '{CheckpointPath}'"
+            : "no checkpoint had been written yet";
+        return new TrainingDivergedException(
+            $"the {what} became {value.ToString(CultureInfo.InvariantCulture)} at step {step}: training stopped and {kept}; lower the learning rate or keep gradient clipping on.", step);
+    }
+
+    private TrainingResult Interrupt(Action<string>? log)
+    {
+        if (savedStep != Step) SaveCheckpoint(log);
+        return new TrainingResult(TrainingOutcome.Interrupted, Step, lastLoss, CheckpointPath);
+    }
+
+    private void Restore(Checkpoint checkpoint)
+    {
+        string source = $"checkpoint at step {checkpoint.Step}";
+        ParameterTensors.Load(Model.Parameters, checkpoint.Weights, $"the weights of the {source}");
+        ParameterTensors.Load(EmaModel.Parameters, checkpoint.EmaWeights, $"the EMA weights of the {source}");
+        using var scope = torch.NewDisposeScope();
+        var moments = new List<(Tensor?, Tensor?)>();
+        foreach (var (name, parameter) in Model.Parameters)
+        {
+            bool hasFirst = checkpoint.FirstMoments.TryGetValue(name, out var m);
+            bool hasSecond = checkpoint.SecondMoments.TryGetValue(name, out var v);
+            if (!hasFirst && !hasSecond)
+            {
+                moments.Add((null, null)); // not updated yet, as before Adam's first step
+                continue;
+            }
+            if (m is null || v is null || !m.Shape.SequenceEqual(parameter.shape) || !v.Shape.SequenceEqual(parameter.shape))
+                throw new DiffusionException($"the optimizer state of the {source} does not fit '{name}'; the checkpoint is from another architecture.");
+            moments.Add((torch.FromData<float>(m.ToFloats(), m.Shape), torch.FromData<float>(v.ToFloats(), v.Shape)));
+        }
+        optimizer.LoadState(checkpoint.OptimizerStep, moments);
+    }
+
+    private void CheckData()
+    {
+        var config = Run.ModelConfig;
+        if (config.InChannels is { } channels && channels != dataset.Channels
+            || config.SampleSize is { } size && (size != dataset.Height || size != dataset.Width))
+        {
+            throw new DiffusionException(
+                $"the run was set up for samples of {config.InChannels} channel(s) of side {config.SampleSize}, but dataset '{dataset.Name}' has samples shaped {SampleShape}.");
+        }
+    }
+
+    private void CheckClasses()
+    {
+        if (!Run.Options.ClassConditional) return;
+        if (dataset.Labels is null) throw new DiffusionException($"class-conditional training needs labels, and dataset '{dataset.Name}' has none.");
+        if (Model.NumClasses != dataset.ClassCount || Run.ModelConfig.NumClasses != dataset.ClassCount)
+        {
+            throw new DiffusionException(
+                $"dataset '{dataset.Name}' has {dataset.ClassCount} classes, but the network has {Model.NumClasses?.ToString(CultureInfo.InvariantCulture) ?? "no"} class input and the config {Run.ModelConfig.NumClasses} classes.");
+        }
+    }
+
+    /// <summary>Releases the networks and the optimizer state.</summary>
+    public void Dispose()
+    {
+        optimizer?.Dispose();
+        Model?.Dispose();
+        EmaModel?.Dispose();
+    }
+}
