@@ -1,5 +1,6 @@
 using Diffusion.Runtime.Models;
 using Diffusion.Training.Checkpoints;
+using Diffusion.Training.Tests.Export.Support;
 
 namespace Diffusion.Training.Tests.Trainer;
 
