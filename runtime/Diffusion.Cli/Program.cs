@@ -1,11 +1,3 @@
-using System.CommandLine;
-using Diffusion.Cli.Commands;
+using Diffusion.Cli;
 
-var root = new RootCommand("diffusion: sample from diffusion models exported to ONNX")
-{
-    SampleCommand.Create(),
-    InfoCommand.Create(),
-    SamplersCommand.Create(),
-    BenchCommand.Create(),
-};
-return await root.Parse(args).InvokeAsync();
+return await DiffusionCli.InvokeAsync(args, Console.Out, Console.Error);

@@ -15,15 +15,16 @@ internal static class BenchCommand
         var rounds = new Option<int>("--rounds") { Description = "rounds of (raw calls, one generation); the median ratio is reported", DefaultValueFactory = _ => 5 };
         var command = new Command("bench", "time a sampler against the bare InferenceSession call") { model, sampler, steps, batch, rounds };
         CommonOptions.AddTo(command);
-        command.SetAction(result => CliAction.Run(() =>
+        command.SetAction(result => CliAction.Run(result, () =>
         {
+            var output = result.InvocationConfiguration.Output;
             using var m = CommonOptions.Load(result, result.GetValue(model)!);
             var r = SamplerBenchmark.Run(m, result.GetValue(sampler)!, result.GetValue(steps), result.GetValue(batch), result.GetValue(rounds));
-            Console.WriteLine($"model {m.ModelPath} on {m.Device}, batch {result.GetValue(batch)}, sampler {result.GetValue(sampler)}, {result.GetValue(steps)} steps");
-            Console.WriteLine($"raw InferenceSession.Run:   {r.RawMillisecondsPerCall,10:F3} ms per call");
-            Console.WriteLine($"sampler:                    {r.SamplerMillisecondsPerStep,10:F3} ms per step ({r.EvaluationsPerStep:G3} model evaluations)");
-            Console.WriteLine($"ratio (per evaluation):     {r.Ratio,10:F3}   (rounds: {string.Join(", ", r.RoundRatios.Select(x => x.ToString("F3")))})");
-            Console.WriteLine($"managed bytes per step:     {r.BytesAllocatedPerStep,10:F0}");
+            output.WriteLine($"model {m.ModelPath} on {m.Device}, batch {result.GetValue(batch)}, sampler {result.GetValue(sampler)}, {result.GetValue(steps)} steps");
+            output.WriteLine($"raw InferenceSession.Run:   {r.RawMillisecondsPerCall,10:F3} ms per call");
+            output.WriteLine($"sampler:                    {r.SamplerMillisecondsPerStep,10:F3} ms per step ({r.EvaluationsPerStep:G3} model evaluations)");
+            output.WriteLine($"ratio (per evaluation):     {r.Ratio,10:F3}   (rounds: {string.Join(", ", r.RoundRatios.Select(x => x.ToString("F3")))})");
+            output.WriteLine($"managed bytes per step:     {r.BytesAllocatedPerStep,10:F0}");
             return 0;
         }));
         return command;

@@ -6,6 +6,8 @@ namespace Diffusion.Cli.Commands;
 /// <summary>Options every model-loading command shares.</summary>
 internal static class CommonOptions
 {
+    private const string DeviceName = "--device", ThreadsName = "--threads", SchedulerConfigName = "--scheduler-config";
+
     /// <summary>The model sampled when --model is not given.</summary>
     public static string DefaultModelPath => Path.Combine(AppContext.BaseDirectory, "models", "ring-demo.onnx");
 
@@ -16,32 +18,27 @@ internal static class CommonOptions
         Required = !withDefault,
     };
 
-    public static readonly Option<string> Device = new("--device")
-    {
-        Description = "auto (CUDA if it loads, else CPU), cpu, cuda or cuda:N",
-        DefaultValueFactory = _ => "auto",
-    };
-
-    public static readonly Option<int?> Threads = new("--threads") { Description = "CPU threads for ONNX Runtime (default: its own choice)" };
-
-    public static readonly Option<string?> SchedulerConfig = new("--scheduler-config")
-    {
-        Description = "a scheduler_config.json to use instead of the model's own",
-    };
-
+    /// <summary>
+    /// Adds --device, --threads and --scheduler-config to <paramref name="command"/>: new options
+    /// for every command tree, so trees built concurrently share nothing.
+    /// </summary>
     public static void AddTo(Command command)
     {
-        command.Add(Device);
-        command.Add(Threads);
-        command.Add(SchedulerConfig);
+        command.Add(new Option<string>(DeviceName)
+        {
+            Description = "auto (CUDA if it loads, else CPU), cpu, cuda or cuda:N",
+            DefaultValueFactory = _ => "auto",
+        });
+        command.Add(new Option<int?>(ThreadsName) { Description = "CPU threads for ONNX Runtime (default: its own choice)" });
+        command.Add(new Option<string?>(SchedulerConfigName) { Description = "a scheduler_config.json to use instead of the model's own" });
     }
 
     public static OnnxDiffusionModel Load(ParseResult result, string modelPath) =>
         OnnxDiffusionModel.Load(modelPath, new ModelLoadOptions
         {
-            Device = result.GetValue(Device)!,
-            Threads = result.GetValue(Threads),
-            SchedulerConfigPath = result.GetValue(SchedulerConfig),
-            Log = message => Console.Error.WriteLine(message),
+            Device = result.GetValue<string>(DeviceName)!,
+            Threads = result.GetValue<int?>(ThreadsName),
+            SchedulerConfigPath = result.GetValue<string?>(SchedulerConfigName),
+            Log = result.InvocationConfiguration.Error.WriteLine,
         });
 }

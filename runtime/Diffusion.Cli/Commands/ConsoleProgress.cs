@@ -3,14 +3,17 @@ using Spectre.Console;
 
 namespace Diffusion.Cli.Commands;
 
-/// <summary>A progress bar on a terminal; plain lines (every tenth of the way) when output is redirected.</summary>
+/// <summary>
+/// A progress bar on a terminal; plain lines on <c>error</c> (every tenth of the way) when it is
+/// redirected or not the console.
+/// </summary>
 internal static class ConsoleProgress
 {
-    public static T Run<T>(string title, Func<IProgress<GenerationProgress>, T> work)
+    public static T Run<T>(string title, TextWriter error, Func<IProgress<GenerationProgress>, T> work)
     {
-        if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            return work(new PlainLines(title));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (!ReferenceEquals(error, Console.Error) || Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+            return work(new PlainLines(title, error));
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
         T result = default!;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -32,7 +35,7 @@ internal static class ConsoleProgress
         }
     }
 
-    private sealed class PlainLines(string title) : IProgress<GenerationProgress>
+    private sealed class PlainLines(string title, TextWriter error) : IProgress<GenerationProgress>
     {
         private int _lastTenth = -1;
 
@@ -41,7 +44,7 @@ internal static class ConsoleProgress
             int tenth = (int)(value.Fraction * 10);
             if (tenth == _lastTenth) return;
             _lastTenth = tenth;
-            Console.Error.WriteLine($"{title}: batch {value.Batch}/{value.Batches}, step {value.Step}/{value.Steps} ({value.Fraction:P0})");
+            error.WriteLine($"{title}: batch {value.Batch}/{value.Batches}, step {value.Step}/{value.Steps} ({value.Fraction:P0})");
         }
     }
 }

@@ -13,23 +13,24 @@ internal static class InfoCommand
         var model = new Argument<string>("model") { Description = "an .onnx file or a diffusers-layout directory" };
         var command = new Command("info", "print a model's inputs, outputs, schedule and meaning") { model };
         CommonOptions.AddTo(command);
-        command.SetAction(result => CliAction.Run(() =>
+        command.SetAction(result => CliAction.Run(result, () =>
         {
+            var output = result.InvocationConfiguration.Output;
             using var m = CommonOptions.Load(result, result.GetValue(model)!);
             var c = m.Config;
-            Console.WriteLine($"model:        {m.ModelPath}");
-            Console.WriteLine($"device:       {m.Device}");
-            foreach (var input in m.Inputs) Console.WriteLine($"input:        {input}");
-            foreach (var output in m.Outputs) Console.WriteLine($"output:       {output}{(output == m.Output ? "" : " (unused)")}");
-            Console.WriteLine($"sample shape: {m.SampleShape}{(m.FixedBatchSize is { } b ? $", batch fixed at {b}" : ", dynamic batch")}");
-            Console.WriteLine($"config:       {m.ConfigSource}{(c.ClassName is { } name ? $" ({name})" : "")}");
-            Console.WriteLine($"schedule:     {m.Schedule.Describe()}");
-            Console.WriteLine($"prediction:   {c.PredictionType.Name()}");
-            Console.WriteLine($"timestep:     {TimestepMeaning(c)}, fed as {m.TimestepInput.TypeName}{(m.IntegerTimesteps ? " (rounded to whole numbers)" : "")}");
-            Console.WriteLine($"spacing:      {c.TimestepSpacing.Name()} (default), steps_offset {c.StepsOffset}");
-            Console.WriteLine($"clip sample:  {(c.ClipSample ? $"to +-{c.ClipSampleRange}" : "no")}");
-            Console.WriteLine($"data range:   [{c.DataMin}, {c.DataMax}]");
-            Console.WriteLine($"classes:      {(c.NumClasses == 0 ? "none (unconditional)" : $"{c.NumClasses}{(c.NullClassLabel is { } n ? $", null label {n}" : "")}")}");
+            output.WriteLine($"model:        {m.ModelPath}");
+            output.WriteLine($"device:       {m.Device}");
+            foreach (var input in m.Inputs) output.WriteLine($"input:        {input}");
+            foreach (var o in m.Outputs) output.WriteLine($"output:       {o}{(o == m.Output ? "" : " (unused)")}");
+            output.WriteLine($"sample shape: {m.SampleShape}{(m.FixedBatchSize is { } b ? $", batch fixed at {b}" : ", dynamic batch")}");
+            output.WriteLine($"config:       {m.ConfigSource}{(c.ClassName is { } name ? $" ({name})" : "")}");
+            output.WriteLine($"schedule:     {m.Schedule.Describe()}");
+            output.WriteLine($"prediction:   {c.PredictionType.Name()}");
+            output.WriteLine($"timestep:     {TimestepMeaning(c)}, fed as {m.TimestepInput.TypeName}{(m.IntegerTimesteps ? " (rounded to whole numbers)" : "")}");
+            output.WriteLine($"spacing:      {c.TimestepSpacing.Name()} (default), steps_offset {c.StepsOffset}");
+            output.WriteLine($"clip sample:  {(c.ClipSample ? $"to +-{c.ClipSampleRange}" : "no")}");
+            output.WriteLine($"data range:   [{c.DataMin}, {c.DataMax}]");
+            output.WriteLine($"classes:      {(c.NumClasses == 0 ? "none (unconditional)" : $"{c.NumClasses}{(c.NullClassLabel is { } n ? $", null label {n}" : "")}")}");
             return 0;
         }));
         return command;

@@ -20,7 +20,7 @@ internal sealed class OutputFormat
             throw new DiffusionException($"output {path} must end in .png or .npy.");
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null && !Directory.Exists(folder))
-            throw new DiffusionException($"cannot write {path}: folder {folder} does not exist.");
+            throw new DiffusionException($"cannot write {path}: folder {folder} does not exist; create it or choose another --out.");
         return new OutputFormat(extension == ".png");
     }
 

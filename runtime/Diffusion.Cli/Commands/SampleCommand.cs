@@ -42,8 +42,9 @@ internal static class SampleCommand
             eta, variance, snr, correctorSteps, predictor, langevinSteps, stepSize,
         };
         CommonOptions.AddTo(command);
-        command.SetAction((result, cancellation) => Task.FromResult(CliAction.Run(() =>
+        command.SetAction((result, cancellation) => Task.FromResult(CliAction.Run(result, () =>
         {
+            var (stdout, stderr) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
             string outPath = result.GetValue(output)!;
             var format = OutputFormat.FromPath(outPath);
             using var loaded = CommonOptions.Load(result, result.GetValue(model)!);
@@ -69,13 +70,13 @@ internal static class SampleCommand
                     StepSize = result.GetValue(stepSize),
                 },
             };
-            Console.Error.WriteLine($"model {loaded.ModelPath} on {loaded.Device}: {loaded.Schedule.Describe()}");
+            stderr.WriteLine($"model {loaded.ModelPath} on {loaded.Device}: {loaded.Schedule.Describe()}");
             var clock = Stopwatch.StartNew();
-            var samples = ConsoleProgress.Run($"{options.Sampler}, {options.Steps} steps", progress =>
+            var samples = ConsoleProgress.Run($"{options.Sampler}, {options.Steps} steps", stderr, progress =>
                 Generator.Generate(loaded, options, progress, cancellation));
             clock.Stop();
             format.Write(outPath, samples, loaded.Config);
-            Console.WriteLine($"wrote {samples.Count} samples to {Path.GetFullPath(outPath)} " +
+            stdout.WriteLine($"wrote {samples.Count} samples to {Path.GetFullPath(outPath)} " +
                 $"({options.Sampler}, {options.Steps} steps, {samples.ModelEvaluations} model evaluations, {clock.Elapsed.TotalSeconds:F2} s)");
             return 0;
         })));

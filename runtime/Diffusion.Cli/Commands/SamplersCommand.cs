@@ -10,16 +10,17 @@ internal static class SamplersCommand
     public static Command Create()
     {
         var command = new Command("samplers", "list the samplers and their options");
-        command.SetAction(_ =>
+        command.SetAction(result =>
         {
+            var output = result.InvocationConfiguration.Output;
             foreach (var s in SamplerRegistry.All)
             {
                 string options = s.Options.Count == 0 ? "" : $"  options: {string.Join(", ", s.Options.Select(o => "--" + o))}";
-                Console.WriteLine($"{s.Name,-9} {s.Summary}");
-                if (options.Length > 0) Console.WriteLine($"{"",-9}{options}");
+                output.WriteLine($"{s.Name,-9} {s.Summary}");
+                if (options.Length > 0) output.WriteLine($"{"",-9}{options}");
             }
-            Console.WriteLine();
-            Console.WriteLine($"every sampler: --steps N (any count), --spacing {string.Join("|", TimestepSpacingNames.All)}");
+            output.WriteLine();
+            output.WriteLine($"every sampler: --steps N (any count), --spacing {string.Join("|", TimestepSpacingNames.All)}");
             return 0;
         });
         return command;

@@ -3,8 +3,6 @@ namespace Diffusion.Runtime.Models;
 /// <summary>Finds a model's .onnx file and its scheduler config on disk.</summary>
 internal static class ModelFiles
 {
-    private const string ConfigFileName = "scheduler_config.json";
-
     /// <summary>
     /// The .onnx file for <paramref name="path"/> (a file, or a directory holding <c>model.onnx</c>
     /// or <c>unet/model.onnx</c>) and the directories to search for a scheduler config.
@@ -40,18 +38,18 @@ internal static class ModelFiles
     {
         if (explicitPath is not null)
         {
-            if (!File.Exists(explicitPath)) throw new DiffusionException($"scheduler config {explicitPath} does not exist.");
+            if (!File.Exists(explicitPath)) throw new DiffusionException($"scheduler config {explicitPath} does not exist: check the path given for it (--scheduler-config).");
             return (SchedulerConfig.Parse(File.ReadAllText(explicitPath), explicitPath), explicitPath);
         }
         if (metadata.TryGetValue(SchedulerConfig.MetadataKey, out var json))
             return (SchedulerConfig.Parse(json, $"embedded in {modelFile}"), "embedded metadata_props");
         foreach (var dir in dirs)
         {
-            string file = Path.Combine(dir, ConfigFileName);
+            string file = Path.Combine(dir, SchedulerConfig.FileName);
             if (File.Exists(file)) return (SchedulerConfig.Parse(File.ReadAllText(file), file), file);
         }
         throw new DiffusionException(
             $"no scheduler config for {modelFile}: embed it in the model's metadata_props as '{SchedulerConfig.MetadataKey}', " +
-            $"put a {ConfigFileName} beside it, or pass one with --scheduler-config; {SchedulerConfig.RequiredKeysHint}.");
+            $"put a {SchedulerConfig.FileName} beside it, or pass one with --scheduler-config; {SchedulerConfig.RequiredKeysHint}.");
     }
 }

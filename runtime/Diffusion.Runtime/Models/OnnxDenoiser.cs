@@ -27,6 +27,7 @@ internal sealed class OnnxDenoiser : IDenoiser
     private readonly float[] _outputScratch;
     private readonly Array _timestep;
 
+    /// <summary>Binds buffers for <paramref name="batchSize"/> samples; the model has checked the batch and the labels.</summary>
     public OnnxDenoiser(InferenceSession session, OnnxDiffusionModel model, int batchSize, long[]? labels, CancellationToken cancellation)
     {
         _session = session;
@@ -54,8 +55,6 @@ internal sealed class OnnxDenoiser : IDenoiser
 
         var timestepSpec = model.TimestepInput;
         int timestepLength = timestepSpec.Rank == 0 || timestepSpec.Dimensions[0] == 1 ? 1 : batchSize;
-        if (timestepSpec.Rank == 1 && timestepSpec.Dimensions[0] > 1 && timestepSpec.Dimensions[0] != batchSize)
-            throw new DiffusionException($"input {timestepSpec} does not fit a batch of {batchSize}.");
         long[] timestepShape = timestepSpec.Rank == 0 ? [] : [timestepLength];
         (_timestep, var timestepValue) = timestepSpec.ElementType switch
         {
@@ -68,12 +67,7 @@ internal sealed class OnnxDenoiser : IDenoiser
         Bind(timestepSpec.Name, timestepValue, input: true);
 
         if (labels is not null && model.ClassLabelsInput is { } labelSpec)
-        {
-            foreach (long label in labels)
-                if (label < 0 || label > model.Config.NumClasses)
-                    throw new DiffusionException($"class label {label} is out of range: this model has classes 0 to {model.Config.NumClasses - 1}.");
             Bind(labelSpec.Name, OrtValue.CreateTensorValueFromMemory(labels, [labels.Length]), input: true);
-        }
         _registration = cancellation.Register(() => _runOptions.Terminate = true);
     }
 

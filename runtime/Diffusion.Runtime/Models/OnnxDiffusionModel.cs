@@ -129,7 +129,21 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         }
         else if (classLabels is not null)
             throw new DiffusionException("class labels were given, but the model has no class_labels input.");
+        if (TimestepInput.Rank == 1 && TimestepInput.Dimensions[0] > 1 && TimestepInput.Dimensions[0] != batchSize)
+            throw new DiffusionException($"input {TimestepInput} does not fit a batch of {batchSize}: use a batch of {TimestepInput.Dimensions[0]}.");
+        if (labels is not null) CheckLabels(labels, batchSize);
         return new OnnxDenoiser(_session, this, batchSize, labels, cancellation);
+    }
+
+    // Labels 0 .. num_classes - 1 name classes; null_class_label, if the config gives one, means none.
+    private void CheckLabels(long[] labels, int batchSize)
+    {
+        if (labels.Length != batchSize)
+            throw new DiffusionException($"{labels.Length} class labels were given for a batch of {batchSize}: give one label per sample.");
+        foreach (long label in labels)
+            if (!(label >= 0 && label < Config.NumClasses) && label != Config.NullClassLabel)
+                throw new DiffusionException($"class label {label} is out of range: this model has classes 0 to {Config.NumClasses - 1}" +
+                    (Config.NullClassLabel is { } nullLabel ? $" and the null label {nullLabel}." : "."));
     }
 
     /// <inheritdoc />

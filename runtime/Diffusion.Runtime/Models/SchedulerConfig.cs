@@ -17,6 +17,9 @@ public sealed record SchedulerConfig
     /// <summary>The ONNX <c>metadata_props</c> key our exporter stores this config under, as JSON.</summary>
     public const string MetadataKey = "scheduler_config";
 
+    /// <summary>The file name diffusers gives this config beside a model (or in a pipeline's <c>scheduler/</c> folder).</summary>
+    public const string FileName = "scheduler_config.json";
+
     /// <summary>diffusers <c>_class_name</c>, e.g. DDPMScheduler or ScoreSdeVeScheduler.</summary>
     public string? ClassName { get; init; }
 
@@ -196,7 +199,9 @@ public sealed record SchedulerConfig
     {
         if (NumTrainTimesteps < 2) throw new DiffusionException($"num_train_timesteps must be at least 2, got {NumTrainTimesteps}.");
         if (TrainedBetas is { } b && b.Length != NumTrainTimesteps && NoiseSchedule == "discrete")
-            throw new DiffusionException($"trained_betas has {b.Length} values but num_train_timesteps is {NumTrainTimesteps}.");
+            throw new DiffusionException($"trained_betas has {b.Length} values but num_train_timesteps is {NumTrainTimesteps}: give one beta per training step.");
+        if (NoiseSchedule == "discrete" && TrainedBetas is null && BetaSchedule != "squaredcos_cap_v2" && !(BetaStart <= BetaEnd))
+            throw new DiffusionException($"beta_start ({BetaStart}) exceeds beta_end ({BetaEnd}): betas grow with noise, so give beta_start <= beta_end.");
         if (VarianceType is not ("fixed_small" or "fixed_large"))
             throw new DiffusionException($"variance_type '{VarianceType}' is not supported: use fixed_small or fixed_large.");
         if (!(DataMax > DataMin)) throw new DiffusionException($"data_max ({DataMax}) must exceed data_min ({DataMin}).");
@@ -233,13 +238,7 @@ public sealed record SchedulerConfig
         if (Snr is { } snr) o["snr"] = snr;
         o["beta_min"] = BetaMin;
         o["beta_max"] = BetaMax;
-        o["timestep_input"] = TimestepInput switch
-        {
-            TimestepInput.Index => "index",
-            TimestepInput.Time => "t",
-            TimestepInput.Sigma => "sigma",
-            _ => "log_sigma",
-        };
+        o["timestep_input"] = TimestepInput.Name();
         o["timestep_scale"] = TimestepScale;
         o["data_min"] = DataMin;
         o["data_max"] = DataMax;
@@ -251,14 +250,12 @@ public sealed record SchedulerConfig
     }
 
     /// <summary>Parses a <c>timestep_input</c> name.</summary>
-    public static TimestepInput ParseTimestepInput(string name) => name switch
+    public static TimestepInput ParseTimestepInput(string name)
     {
-        "index" => TimestepInput.Index,
-        "t" => TimestepInput.Time,
-        "sigma" => TimestepInput.Sigma,
-        "log_sigma" => TimestepInput.LogSigma,
-        _ => throw new DiffusionException($"unknown timestep_input '{name}': use index, t, sigma or log_sigma."),
-    };
+        foreach (var input in Enum.GetValues<TimestepInput>())
+            if (input.Name() == name) return input;
+        throw new DiffusionException($"unknown timestep_input '{name}': use {string.Join(", ", TimestepInputNames.All)}.");
+    }
 
     /// <summary>The value to feed the model's timestep input at <paramref name="point"/>.</summary>
     public double TimestepValue(TimePoint point) => TimestepScale * TimestepInput switch

@@ -18,3 +18,13 @@ public enum TimestepInput
     /// <summary>"log_sigma": the natural logarithm of sigma.</summary>
     LogSigma,
 }
+
+/// <summary>The config names of <see cref="TimestepInput"/> values (key <c>timestep_input</c>).</summary>
+public static class TimestepInputNames
+{
+    /// <summary>Every name, in the order of the enum: index, t, sigma, log_sigma.</summary>
+    public static readonly IReadOnlyList<string> All = ["index", "t", "sigma", "log_sigma"];
+
+    /// <summary>The config name of <paramref name="input"/>.</summary>
+    public static string Name(this TimestepInput input) => All[(int)input];
+}

@@ -53,8 +53,13 @@ public sealed class DiscreteSchedule : NoiseSchedule
     /// <inheritdoc />
     public override bool IsDiscrete => true;
 
-    /// <inheritdoc />
-    public override TimePoint Clean => _cleanEndIsExact ? new(-1, 1, 0) : At(0) with { Time = -1 };
+    /// <summary>
+    /// The end of every path: the clean sample (alpha 1, sigma 0, time -1, before the first step)
+    /// with set_alpha_to_one; otherwise the first training step itself, time 0. Samplers that
+    /// evaluate the model at the end (Heun, when sigma is not 0) must feed it a time on the
+    /// training grid: -1 would read outside it (an int64 index of -1 gathers the last step).
+    /// </summary>
+    public override TimePoint Clean => _cleanEndIsExact ? new(-1, 1, 0) : At(0);
 
     /// <inheritdoc />
     public override TimePoint At(double time)

@@ -28,7 +28,7 @@ public sealed class ModelSaveTests
     }
 
     [Fact]
-    public void SaveReplacesAnExistingFileAndCreatesFolders()
+    public void SaveReplacesAnExistingFile()
     {
         using var folder = new TempDirectory();
         var path = Path.Combine(folder.Path, "nested", "model.onnx");
@@ -39,6 +39,17 @@ public sealed class ModelSaveTests
 
         Assert.Equal(Identity().ToByteArray(), File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+
+    [Fact]
+    public void SaveCreatesMissingFolders()
+    {
+        using var folder = new TempDirectory();
+        var path = Path.Combine(folder.Path, "unet", "deeper", "model.onnx");
+
+        Identity().Save(path);
+
+        Assert.Equal(Identity().ToByteArray(), File.ReadAllBytes(path));
     }
 
     [Fact]

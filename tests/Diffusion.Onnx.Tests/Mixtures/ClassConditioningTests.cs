@@ -1,6 +1,7 @@
 using Diffusion.Onnx.Graphs;
 using Diffusion.Onnx.Mixtures;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Models;
 using Diffusion.Onnx.Tests.Support;
 using Diffusion.Testing;
 using Microsoft.ML.OnnxRuntime;
@@ -23,8 +24,7 @@ public sealed class ClassConditioningTests
         var options = new GaussianMixtureModelOptions
         {
             SampleShape = SampleShape,
-            Schedule = NoiseScheduleOptions.Discrete(),
-            Prediction = prediction,
+            Scheduler = Configs.Discrete() with { PredictionType = prediction },
             TimestepShape = timestepShape,
             ClassConditional = true,
         };
@@ -63,7 +63,7 @@ public sealed class ClassConditioningTests
         var labels = session.InputMetadata["class_labels"];
         Assert.Equal(typeof(long), labels.ElementType);
         Assert.Equal(["batch"], labels.SymbolicDimensions);
-        var config = SchedulerConfig.FromJson(session.ModelMetadata.CustomMetadataMap[SchedulerConfig.MetadataKey]);
+        var config = SchedulerConfig.Parse(session.ModelMetadata.CustomMetadataMap[SchedulerConfig.MetadataKey], "embedded");
         Assert.Equal(3, config.NumClasses);
         Assert.Equal(3, config.NullClassLabel);
     }

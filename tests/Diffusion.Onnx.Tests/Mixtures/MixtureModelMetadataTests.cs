@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Diffusion.Onnx.Mixtures;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Models;
+using Diffusion.Runtime.Sampling;
 using Diffusion.Onnx.Tests.Support;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
@@ -12,9 +14,7 @@ public sealed class MixtureModelMetadataTests
     private static readonly GaussianMixtureModelOptions VpOptions = new()
     {
         SampleShape = [1, 2, 2],
-        Schedule = NoiseScheduleOptions.Vp(0.1, 20) with { TimestepScale = 999 },
-        Prediction = PredictionType.Score,
-        SchedulerHints = new SchedulerConfig { SamplingEps = 1e-3, DataMin = -1, DataMax = 1, PredictionType = "overridden" },
+        Scheduler = Configs.Vp with { TimestepScale = 999, PredictionType = PredictionType.Score, SamplingEps = 1e-3, DataMin = -1, DataMax = 1 },
         Metadata = new Dictionary<string, string> { ["author"] = "tests", ["license"] = "MIT" },
     };
 
@@ -28,13 +28,13 @@ public sealed class MixtureModelMetadataTests
         Assert.Equal("tests", metadata["author"]);
         Assert.Equal("MIT", metadata["license"]);
         Assert.Equal(
-            GaussianMixtureModel.SchedulerConfigFor(TestMixtures.Uneven.ToComponents(), VpOptions).ToJson(indented: false),
+            GaussianMixtureModel.SchedulerConfigFor(TestMixtures.Uneven.ToComponents(), VpOptions).ToJson(),
             metadata[SchedulerConfig.MetadataKey]);
         Assert.Equal("Diffusion.Onnx", session.ModelMetadata.ProducerName);
     }
 
     [Fact]
-    public void EmbeddedConfigDescribesScheduleAndKeepsHints()
+    public void EmbeddedConfigDescribesScheduleAndInferenceChoices()
     {
         var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), VpOptions);
         var json = model.MetadataProps.Single(p => p.Key == SchedulerConfig.MetadataKey).Value;
@@ -46,11 +46,12 @@ public sealed class MixtureModelMetadataTests
         Assert.Equal(999, root.GetProperty("timestep_scale").GetDouble());
         Assert.Equal(0.1, root.GetProperty("beta_min").GetDouble());
         Assert.Equal(20, root.GetProperty("beta_max").GetDouble());
-        Assert.Equal("score", root.GetProperty("prediction_type").GetString()); // derived keys win over hints
+        Assert.Equal("score", root.GetProperty("prediction_type").GetString());
         Assert.Equal(1e-3, root.GetProperty("sampling_eps").GetDouble());
         Assert.Equal(-1, root.GetProperty("data_min").GetDouble());
-        Assert.False(root.TryGetProperty("num_train_timesteps", out _), "a continuous schedule has no training steps");
-        Assert.False(root.TryGetProperty("num_classes", out _), "unset keys are left out, not written as null");
+        Assert.Equal(0, root.GetProperty("num_classes").GetInt32());
+        Assert.False(root.TryGetProperty("null_class_label", out _), "an unconditional model has no null label");
+        Assert.Equal(VpOptions.Scheduler, SchedulerConfig.Parse(json, "embedded"));
     }
 
     [Fact]
@@ -70,9 +71,11 @@ public sealed class MixtureModelMetadataTests
         var options = new GaussianMixtureModelOptions
         {
             SampleShape = [1, 2, 2],
-            Schedule = NoiseScheduleOptions.Discrete(BetaSchedule.ScaledLinear, 1000, 0.00085, 0.012),
-            Prediction = PredictionType.VPrediction,
-            SchedulerHints = new SchedulerConfig { ClassName = "DDIMScheduler", TimestepSpacing = "trailing", ClipSample = false, SetAlphaToOne = false, StepsOffset = 1 },
+            Scheduler = Configs.Discrete("scaled_linear", 0.00085, 0.012) with
+            {
+                PredictionType = PredictionType.VPrediction, ClassName = "DDIMScheduler", TimestepSpacing = TimestepSpacing.Trailing,
+                ClipSample = false, SetAlphaToOne = false, StepsOffset = 1,
+            },
         };
 
         GaussianMixtureModel.SaveDiffusersLayout(TestMixtures.Uneven.ToComponents(), options, folder.Path);
@@ -93,30 +96,5 @@ public sealed class MixtureModelMetadataTests
         Assert.False(root.GetProperty("clip_sample").GetBoolean());
         Assert.Equal("discrete", root.GetProperty("noise_schedule").GetString());
         Assert.Equal("index", root.GetProperty("timestep_input").GetString());
-    }
-
-    [Fact]
-    public void SchedulerConfigRoundTripsThroughJson()
-    {
-        var config = new SchedulerConfig
-        {
-            ClassName = "DDPMScheduler", NumTrainTimesteps = 1000, BetaStart = 1e-4, BetaEnd = 0.02, BetaSchedule = "linear",
-            TrainedBetas = [0.1, 0.2], PredictionType = "epsilon", VarianceType = "fixed_small", SigmaMin = 0.01, SigmaMax = 50,
-            NoiseSchedule = "ve", TimestepInput = "log_sigma", TimestepScale = 1, BetaMin = 0.1, BetaMax = 20, SamplingEps = 1e-5,
-            DataMin = -1.5, DataMax = 1.5, NumClasses = 10, NullClassLabel = 10, ClipSample = true, ClipSampleRange = 1.5,
-            SetAlphaToOne = true, StepsOffset = 1, TimestepSpacing = "leading",
-        };
-
-        var parsed = SchedulerConfig.FromJson(config.ToJson());
-
-        Assert.Equal([0.1, 0.2], parsed.TrainedBetas);
-        Assert.Equal(config with { TrainedBetas = parsed.TrainedBetas }, parsed);
-    }
-
-    [Fact]
-    public void MalformedConfigJsonGivesFormatError()
-    {
-        var error = Assert.Throws<FormatException>(() => SchedulerConfig.FromJson("{\"num_train_timesteps\": \"many\"}"));
-        Assert.Contains("scheduler config", error.Message);
     }
 }

@@ -1,6 +1,6 @@
 using Diffusion.Onnx.Graphs;
 using Diffusion.Onnx.Mixtures;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Denoising;
 using Diffusion.Onnx.Tests.Support;
 
 namespace Diffusion.Onnx.Tests.Mixtures;
@@ -37,8 +37,7 @@ public sealed class MixtureModelOutputTests
         var options = new GaussianMixtureModelOptions
         {
             SampleShape = SampleShape,
-            Schedule = schedule.Options,
-            Prediction = prediction,
+            Scheduler = schedule.Config with { PredictionType = prediction },
             SampleType = sampleType,
             TimestepType = timestepType,
             TimestepShape = timestepShape,

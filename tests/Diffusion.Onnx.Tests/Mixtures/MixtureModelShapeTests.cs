@@ -1,6 +1,6 @@
 using Diffusion.Onnx.Graphs;
 using Diffusion.Onnx.Mixtures;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Denoising;
 using Diffusion.Onnx.Tests.Support;
 using Diffusion.Testing;
 using Google.Protobuf;
@@ -17,8 +17,7 @@ public sealed class MixtureModelShapeTests
         {
             SampleShape = [1, 2, 2],
             BatchSize = 2,
-            Schedule = NoiseScheduleOptions.Ve(),
-            Prediction = PredictionType.Sample,
+            Scheduler = Configs.Ve with { PredictionType = PredictionType.Sample },
             SampleName = "x",
             TimestepName = "sigma",
             OutputName = "denoised",
@@ -56,7 +55,7 @@ public sealed class MixtureModelShapeTests
     [Fact]
     public void DiscreteFloatTimestepsBeyondTheScheduleAreClamped()
     {
-        var options = new GaussianMixtureModelOptions { SampleShape = [1, 2, 2], Prediction = PredictionType.Epsilon };
+        var options = new GaussianMixtureModelOptions { SampleShape = [1, 2, 2], Scheduler = Configs.Discrete() with { PredictionType = PredictionType.Epsilon } };
         var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), options);
         double[] point = [0.3, -0.2, 0.8, 0.1];
 

@@ -1,6 +1,6 @@
 using Diffusion.Onnx.Graphs;
 using Diffusion.Onnx.Mixtures;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Models;
 using Diffusion.Onnx.Tests.Support;
 
 namespace Diffusion.Onnx.Tests.Mixtures;
@@ -12,19 +12,20 @@ public sealed class MixtureModelValidationTests
 
     public static TheoryData<string, GaussianMixtureModelOptions, string> InvalidOptions() => new()
     {
-        { "int64 time on vp", Valid with { Schedule = NoiseScheduleOptions.Vp(), TimestepType = ElementType.Int64 }, "use a float timestep" },
-        { "int64 time with scale", Valid with { Schedule = NoiseScheduleOptions.Discrete() with { TimestepScale = 2 }, TimestepType = ElementType.Int64 }, "timestep_scale must be 1" },
-        { "sigma input on discrete", Valid with { Schedule = new NoiseScheduleOptions { TimestepInput = TimestepInput.Sigma } }, "use 'index'" },
-        { "index input on ve", Valid with { Schedule = NoiseScheduleOptions.Ve() with { TimestepInput = TimestepInput.Index } }, "use 'sigma' or 'log_sigma'" },
-        { "t input on vp only", Valid with { Schedule = NoiseScheduleOptions.SubVp() with { TimestepInput = TimestepInput.LogSigma } }, "use 't'" },
+        { "int64 time on vp", Valid with { Scheduler = Configs.Vp, TimestepType = ElementType.Int64 }, "use a float timestep" },
+        { "int64 time with scale", Valid with { Scheduler = new SchedulerConfig { TimestepScale = 2 }, TimestepType = ElementType.Int64 }, "timestep_scale must be 1" },
+        { "sigma input on discrete", Valid with { Scheduler = new SchedulerConfig { TimestepInput = TimestepInput.Sigma } }, "use 'index'" },
+        { "index input on ve", Valid with { Scheduler = Configs.Ve with { TimestepInput = TimestepInput.Index } }, "use 'sigma' or 'log_sigma'" },
+        { "t input on vp only", Valid with { Scheduler = Configs.SubVp with { TimestepInput = TimestepInput.LogSigma } }, "use 't'" },
         { "shape disagrees with mixture", Valid with { SampleShape = [3, 1, 1] }, "make them agree" },
         { "float64 samples", Valid with { SampleType = ElementType.Float64 }, "use float32 or float16" },
-        { "one step", Valid with { Schedule = new NoiseScheduleOptions { NumTrainTimesteps = 1 } }, "at least 2 steps" },
-        { "trained betas count", Valid with { Schedule = new NoiseScheduleOptions { NumTrainTimesteps = 3, TrainedBetas = [0.1, 0.2] } }, "one beta per step" },
-        { "trained betas range", Valid with { Schedule = new NoiseScheduleOptions { NumTrainTimesteps = 2, TrainedBetas = [0.1, 1.0] } }, "0 < beta < 1" },
-        { "beta range", Valid with { Schedule = NoiseScheduleOptions.Discrete(betaStart: 0.02, betaEnd: 1e-4) }, "0 < beta_start <= beta_end < 1" },
-        { "ve range", Valid with { Schedule = NoiseScheduleOptions.Ve(sigmaMin: 5, sigmaMax: 1) }, "0 < sigma_min < sigma_max" },
-        { "negative scale", Valid with { Schedule = NoiseScheduleOptions.Vp() with { TimestepScale = -1 } }, "positive number" },
+        { "one step", Valid with { Scheduler = new SchedulerConfig { NumTrainTimesteps = 1 } }, "num_train_timesteps must be at least 2" },
+        { "trained betas count", Valid with { Scheduler = new SchedulerConfig { NumTrainTimesteps = 3, TrainedBetas = [0.1, 0.2] } }, "one beta per training step" },
+        { "trained betas range", Valid with { Scheduler = new SchedulerConfig { NumTrainTimesteps = 2, TrainedBetas = [0.1, 1.0] } }, "betas must lie in (0, 1)" },
+        { "beta range", Valid with { Scheduler = Configs.Discrete(betaStart: 0.02, betaEnd: 1e-4) }, "give beta_start <= beta_end" },
+        { "ve range", Valid with { Scheduler = Configs.Ve with { SigmaMin = 5, SigmaMax = 1 } }, "0 < sigma_min < sigma_max" },
+        { "negative scale", Valid with { Scheduler = Configs.Vp with { TimestepScale = -1 } }, "timestep_scale must be positive" },
+        { "unknown schedule", Valid with { Scheduler = new SchedulerConfig { NoiseSchedule = "edm" } }, "use discrete, vp, subvp or ve" },
         { "clashing names", Valid with { OutputName = "sample" }, "distinct" },
         { "zero batch", Valid with { BatchSize = 0 }, "positive size" },
     };

@@ -1,6 +1,8 @@
 using Diffusion.Onnx.Graphs;
 using Diffusion.Onnx.Mixtures;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Models;
+using Diffusion.Runtime.Sampling;
 using Diffusion.Onnx.Tests.Support;
 using Diffusion.Testing;
 using Google.Protobuf;
@@ -52,19 +54,21 @@ public sealed class RingDemoTests
     public void DemoEmbedsItsSchedulerConfig()
     {
         using var session = new InferenceSession(CommittedPath);
-        var config = SchedulerConfig.FromJson(session.ModelMetadata.CustomMetadataMap[SchedulerConfig.MetadataKey]);
+        var config = SchedulerConfig.Parse(session.ModelMetadata.CustomMetadataMap[SchedulerConfig.MetadataKey], CommittedPath);
 
         Assert.Equal("DDPMScheduler", config.ClassName);
         Assert.Equal(1000, config.NumTrainTimesteps);
         Assert.Equal(1e-4, config.BetaStart);
         Assert.Equal(0.02, config.BetaEnd);
         Assert.Equal("linear", config.BetaSchedule);
-        Assert.Equal("epsilon", config.PredictionType);
-        Assert.Equal("leading", config.TimestepSpacing);
+        Assert.Equal(PredictionType.Epsilon, config.PredictionType);
+        Assert.Equal(TimestepSpacing.Leading, config.TimestepSpacing);
         Assert.Equal("discrete", config.NoiseSchedule);
-        Assert.Equal("index", config.TimestepInput);
+        Assert.Equal(TimestepInput.Index, config.TimestepInput);
+        Assert.False(config.ClipSample, "the ring reaches past +-1: clipping x_0 to [-1, 1] would distort it");
         Assert.Equal(-1.5, config.DataMin);
         Assert.Equal(1.5, config.DataMax);
+        Assert.Equal(RingDemo.Options.Scheduler, config);
     }
 
     [Fact]

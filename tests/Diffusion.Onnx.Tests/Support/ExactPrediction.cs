@@ -1,4 +1,4 @@
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Denoising;
 using Diffusion.Testing;
 
 namespace Diffusion.Onnx.Tests.Support;

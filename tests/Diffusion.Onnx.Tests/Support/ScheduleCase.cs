@@ -1,15 +1,15 @@
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Models;
 using Diffusion.Testing;
 
 namespace Diffusion.Onnx.Tests.Support;
 
 /// <summary>
-/// A noise schedule under test: the options that build the model, the exact noise level for a
-/// value fed to its timestep input, and the timestep values the tests feed.
+/// A noise schedule under test: the scheduler config that builds the model, the exact noise
+/// level for a value fed to its timestep input, and the timestep values the tests feed.
 /// </summary>
 internal sealed record ScheduleCase(
     string Name,
-    NoiseScheduleOptions Options,
+    SchedulerConfig Config,
     Func<double, (double Alpha, double Sigma)> NoiseLevel,
     double[] Timesteps,
     double[]? IndexTimesteps = null)
@@ -26,18 +26,18 @@ internal sealed record ScheduleCase(
 
     public static IReadOnlyList<ScheduleCase> All { get; } =
     [
-        new("discrete-linear", NoiseScheduleOptions.Discrete(BetaSchedule.Linear),
+        new("discrete-linear", Configs.Discrete("linear"),
             t => ReferenceSchedules.Discrete(LinearAlphaBars, t), Fractional, Integral),
-        new("discrete-scaled_linear", NoiseScheduleOptions.Discrete(BetaSchedule.ScaledLinear, 1000, 0.00085, 0.012),
+        new("discrete-scaled_linear", Configs.Discrete("scaled_linear", 0.00085, 0.012),
             t => ReferenceSchedules.Discrete(ScaledAlphaBars, t), Fractional, Integral),
-        new("discrete-squaredcos_cap_v2", NoiseScheduleOptions.Discrete(BetaSchedule.SquaredCosCapV2),
+        new("discrete-squaredcos_cap_v2", Configs.Discrete("squaredcos_cap_v2"),
             t => ReferenceSchedules.Discrete(CosineAlphaBars, t), Fractional, Integral),
-        new("vp", NoiseScheduleOptions.Vp(), t => ReferenceSchedules.Vp(t), ContinuousT),
-        new("vp-scale999", NoiseScheduleOptions.Vp() with { TimestepScale = 999 },
+        new("vp", Configs.Vp, t => ReferenceSchedules.Vp(t), ContinuousT),
+        new("vp-scale999", Configs.Vp with { TimestepScale = 999 },
             t => ReferenceSchedules.Vp(t / 999), [0.01, 369.63, 999]),
-        new("subvp", NoiseScheduleOptions.SubVp(0.1, 20), t => ReferenceSchedules.SubVp(t), ContinuousT),
-        new("ve-sigma", NoiseScheduleOptions.Ve(0.01, 50), ReferenceSchedules.Ve, [0.01, 1.3, 50]),
-        new("ve-log_sigma", NoiseScheduleOptions.Ve(0.01, 50, logSigmaInput: true),
+        new("subvp", Configs.SubVp, t => ReferenceSchedules.SubVp(t), ContinuousT),
+        new("ve-sigma", Configs.Ve, ReferenceSchedules.Ve, [0.01, 1.3, 50]),
+        new("ve-log_sigma", Configs.Ve with { TimestepInput = TimestepInput.LogSigma },
             t => ReferenceSchedules.Ve(Math.Exp(t)), [Math.Log(0.01), Math.Log(1.3), Math.Log(50)]),
     ];
 

@@ -20,7 +20,8 @@ internal sealed class ExactMixtureModel(GaussianMixture mixture, string configJs
 
     public SampleShape SampleShape => new(Mixture.Dimension, 1, 1);
 
-    public bool IntegerTimesteps => false;
+    /// <summary>Whether paths are rounded to whole times, as for a model with an integer timestep input.</summary>
+    public bool IntegerTimesteps { get; init; }
 
     /// <summary>Called before each evaluation with its time point; lets a test break the model.</summary>
     public Func<TimePoint, bool>? ProduceNaN { get; init; }

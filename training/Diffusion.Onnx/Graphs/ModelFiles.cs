@@ -1,3 +1,4 @@
+using Diffusion.Runtime.IO;
 using Google.Protobuf;
 using Onnx;
 
@@ -7,14 +8,31 @@ namespace Diffusion.Onnx.Graphs;
 public static class ModelFiles
 {
     /// <summary>
-    /// Writes <paramref name="model"/> to <paramref name="path"/> atomically: the bytes go to a
-    /// temporary file in the same folder, which is then renamed over the target, so readers
-    /// never see a half-written model. Missing parent folders are created.
+    /// Writes <paramref name="model"/> to <paramref name="path"/> atomically (the runtime's
+    /// <see cref="AtomicFile"/>: a temporary file renamed over the target), so readers never see a
+    /// half-written model. Missing parent folders are created.
     /// </summary>
     /// <exception cref="IOException">The path cannot be written; the message names it and the reason.</exception>
     public static void Save(this ModelProto model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
+        CreateFolderOf(path);
         AtomicFile.WriteAllBytes(path, model.ToByteArray());
+    }
+
+    /// <summary>Creates the folder <paramref name="path"/> goes in, if it is missing.</summary>
+    /// <exception cref="IOException">The folder cannot be created; the message names the path.</exception>
+    internal static void CreateFolderOf(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write '{path}': its folder '{folder}' cannot be created ({e.Message.TrimEnd('.')}). Choose a writable path.", e);
+        }
     }
 }

@@ -1,5 +1,9 @@
+using System.Text;
 using Diffusion.Onnx.Graphs;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.IO;
+using Diffusion.Runtime.Models;
 using Onnx;
 
 namespace Diffusion.Onnx.Mixtures;
@@ -36,12 +40,12 @@ public static class GaussianMixtureModel
         Validate(mixture, options);
         var g = new OnnxModelBuilder("gaussian_mixture")
         {
-            DocString = $"Exact {options.Prediction.ToConfigName()} prediction for a {mixture.Count}-component isotropic Gaussian mixture in {mixture.Dimension} dimensions.",
+            DocString = $"Exact {options.Scheduler.PredictionType.Name()} prediction for a {mixture.Count}-component isotropic Gaussian mixture in {mixture.Dimension} dimensions.",
         };
         foreach (var (key, value) in options.Metadata)
             g.Metadata[key] = value;
         if (options.EmbedSchedulerConfig)
-            g.Metadata[SchedulerConfig.MetadataKey] = SchedulerConfigFor(mixture, options).ToJson(indented: false);
+            g.Metadata[SchedulerConfig.MetadataKey] = SchedulerConfigFor(mixture, options).ToJson();
 
         Dim batch = options.BatchSize is { } n ? n : "batch";
         Dim[] sampleDims = [batch, .. options.SampleShape.Select(d => (Dim)d)];
@@ -56,8 +60,8 @@ public static class GaussianMixtureModel
         var labels = options.ClassConditional ? g.Input(options.ClassLabelsName, ElementType.Int64, batch) : null;
 
         var x = options.SampleType == ElementType.Float32 ? sample : g.Cast(sample, ElementType.Float32);
-        var (alpha, sigma) = NoiseLevelGraph.Build(g, timestep, options.TimestepType, options.Schedule);
-        var prediction = Predict(g, mixture, options.Prediction, x, alpha, sigma, labels);
+        var (alpha, sigma) = NoiseLevelGraph.Build(g, timestep, options.TimestepType, options.Scheduler);
+        var prediction = Predict(g, mixture, options.Scheduler.PredictionType, x, alpha, sigma, labels);
         var output = g.Reshape(prediction, g.Shape(x));
         if (options.SampleType != ElementType.Float32)
             output = g.Cast(output, options.SampleType);
@@ -66,15 +70,14 @@ public static class GaussianMixtureModel
     }
 
     /// <summary>
-    /// The scheduler config of the model <see cref="Build"/> makes: the schedule's keys and the
-    /// prediction type over <see cref="GaussianMixtureModelOptions.SchedulerHints"/>, plus
-    /// num_classes = K and null_class_label = K when class-conditional.
+    /// The scheduler config of the model <see cref="Build"/> makes:
+    /// <see cref="GaussianMixtureModelOptions.Scheduler"/>, with num_classes = K and
+    /// null_class_label = K when class-conditional.
     /// </summary>
-    public static SchedulerConfig SchedulerConfigFor(MixtureComponents mixture, GaussianMixtureModelOptions options)
-    {
-        var config = options.Schedule.ToSchedulerConfig(options.Prediction, options.SchedulerHints);
-        return options.ClassConditional ? config with { NumClasses = mixture.Count, NullClassLabel = mixture.Count } : config;
-    }
+    public static SchedulerConfig SchedulerConfigFor(MixtureComponents mixture, GaussianMixtureModelOptions options) =>
+        options.ClassConditional
+            ? options.Scheduler with { NumClasses = mixture.Count, NullClassLabel = mixture.Count }
+            : options.Scheduler;
 
     /// <summary>
     /// Lays the model out as diffusers does: <paramref name="directory"/>/<c>model.onnx</c>
@@ -83,7 +86,8 @@ public static class GaussianMixtureModel
     public static void SaveDiffusersLayout(MixtureComponents mixture, GaussianMixtureModelOptions options, string directory)
     {
         Build(mixture, options with { EmbedSchedulerConfig = false }).Save(Path.Combine(directory, ModelFileName));
-        SchedulerConfigFor(mixture, options).Save(Path.Combine(directory, SchedulerConfig.FileName));
+        AtomicFile.WriteAllBytes(Path.Combine(directory, SchedulerConfig.FileName),
+            Encoding.UTF8.GetBytes(SchedulerConfigFor(mixture, options).ToJson() + "\n"));
     }
 
     // x: [N, ...] float32; alpha, sigma: [N], [1] or scalar. Returns the prediction as [N, 1, D].
@@ -157,7 +161,7 @@ public static class GaussianMixtureModel
     {
         ArgumentNullException.ThrowIfNull(mixture);
         ArgumentNullException.ThrowIfNull(options);
-        options.Schedule.Validate();
+        ValidateScheduler(options);
         if (options.SampleShape.Count == 0 || options.SampleShape.Any(d => d <= 0))
             throw new ArgumentException($"SampleShape [{string.Join(", ", options.SampleShape)}] is invalid: give the positive per-sample dimensions, e.g. [C, H, W].");
         if (options.SampleSize != mixture.Dimension)
@@ -166,9 +170,9 @@ public static class GaussianMixtureModel
             throw new ArgumentException($"SampleType {options.SampleType.ToName()} is not supported: use float32 or float16.");
         if (options.TimestepType is not (ElementType.Float32 or ElementType.Float16 or ElementType.Int64))
             throw new ArgumentException($"TimestepType {options.TimestepType.ToName()} is not supported: use float32, float16 or int64.");
-        if (options.TimestepType == ElementType.Int64 && options.Schedule.Kind != NoiseScheduleKind.Discrete)
-            throw new ArgumentException($"An int64 timestep only fits a discrete schedule (it indexes the training steps): use a float timestep for {options.Schedule.Kind.ToConfigName()}.");
-        if (options.TimestepType == ElementType.Int64 && options.Schedule.TimestepScale != 1)
+        if (options.TimestepType == ElementType.Int64 && options.Scheduler.NoiseSchedule != "discrete")
+            throw new ArgumentException($"An int64 timestep only fits a discrete schedule (it indexes the training steps): use a float timestep for {options.Scheduler.NoiseSchedule}.");
+        if (options.TimestepType == ElementType.Int64 && options.Scheduler.TimestepScale != 1)
             throw new ArgumentException("An int64 timestep indexes the training steps directly: timestep_scale must be 1, or use a float timestep.");
         if (options.BatchSize is <= 0)
             throw new ArgumentException($"BatchSize {options.BatchSize} is invalid: give a positive size, or null for a symbolic batch.");
@@ -177,5 +181,24 @@ public static class GaussianMixtureModel
             : [options.SampleName, options.TimestepName, options.OutputName];
         if (names.Any(string.IsNullOrWhiteSpace) || names.Distinct(StringComparer.Ordinal).Count() != names.Length)
             throw new ArgumentException($"Input and output names [{string.Join(", ", names)}] must be non-empty and distinct.");
+    }
+
+    // The runtime's checks of the config (one source of truth), then what the graph needs: a
+    // timestep input it can turn into a noise level.
+    private static void ValidateScheduler(GaussianMixtureModelOptions options)
+    {
+        var config = options.Scheduler ?? throw new ArgumentException("Scheduler is null: give the model's SchedulerConfig.");
+        try
+        {
+            config.Validate();
+        }
+        catch (DiffusionException e)
+        {
+            throw new ArgumentException(e.Message, e);
+        }
+        var accepted = NoiseLevelGraph.InputsFor(config.NoiseSchedule);
+        if (!accepted.Contains(config.TimestepInput))
+            throw new ArgumentException($"timestep_input '{config.TimestepInput.Name()}' does not fit a {config.NoiseSchedule} schedule: " +
+                $"use {string.Join(" or ", accepted.Select(i => $"'{i.Name()}'"))}.");
     }
 }

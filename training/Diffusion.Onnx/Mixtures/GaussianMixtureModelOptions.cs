@@ -1,5 +1,5 @@
 using Diffusion.Onnx.Graphs;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Models;
 
 namespace Diffusion.Onnx.Mixtures;
 
@@ -9,11 +9,15 @@ public sealed record GaussianMixtureModelOptions
     /// <summary>The shape of one sample without the batch dimension, e.g. <c>[C, H, W]</c>; its product is the mixture's dimension D.</summary>
     public required IReadOnlyList<int> SampleShape { get; init; }
 
-    /// <summary>The noise process and what the timestep input holds.</summary>
-    public NoiseScheduleOptions Schedule { get; init; } = new();
-
-    /// <summary>What the model outputs.</summary>
-    public PredictionType Prediction { get; init; } = PredictionType.Epsilon;
+    /// <summary>
+    /// What the model means, embedded in it as metadata: the noise process, what the model outputs
+    /// (<c>prediction_type</c>), what its timestep input holds (<c>timestep_input</c>, which must be
+    /// the schedule's own: <c>index</c> for discrete, <c>t</c> for vp and subvp, <c>sigma</c> or
+    /// <c>log_sigma</c> for ve; times <c>timestep_scale</c>), and inference choices (spacing,
+    /// clip_sample, data range, ...). <c>num_classes</c> and <c>null_class_label</c> are set from the
+    /// mixture when <see cref="ClassConditional"/>. diffusers' DDPM schedule unless set.
+    /// </summary>
+    public SchedulerConfig Scheduler { get; init; } = new();
 
     /// <summary>The element type of <c>sample</c> and of the output: float32 or float16.</summary>
     public ElementType SampleType { get; init; } = ElementType.Float32;
@@ -47,13 +51,6 @@ public sealed record GaussianMixtureModelOptions
 
     /// <summary>Whether the scheduler config is embedded in metadata_props under <c>scheduler_config</c>.</summary>
     public bool EmbedSchedulerConfig { get; init; } = true;
-
-    /// <summary>
-    /// Scheduler-config keys that do not follow from these options (timestep_spacing,
-    /// clip_sample, data_min/data_max, sampling_eps, _class_name, ...). Keys that do follow
-    /// (the schedule, prediction_type, num_classes) are set over them.
-    /// </summary>
-    public SchedulerConfig SchedulerHints { get; init; } = new();
 
     /// <summary>Further metadata_props entries (a <c>scheduler_config</c> key here is replaced when the config is embedded).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();

@@ -1,5 +1,7 @@
 using Diffusion.Onnx.Graphs;
-using Diffusion.Onnx.Schedulers;
+using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Models;
+using Diffusion.Runtime.Sampling;
 using Onnx;
 
 namespace Diffusion.Onnx.Mixtures;
@@ -22,14 +24,19 @@ public static class RingDemo
     public static GaussianMixtureModelOptions Options { get; } = new()
     {
         SampleShape = [2, 1, 1],
-        Schedule = NoiseScheduleOptions.Discrete(BetaSchedule.Linear, numTrainTimesteps: 1000, betaStart: 1e-4, betaEnd: 0.02),
-        Prediction = PredictionType.Epsilon,
         TimestepType = ElementType.Int64,
         TimestepShape = TimestepShape.Batch,
-        SchedulerHints = new SchedulerConfig
+        Scheduler = new SchedulerConfig
         {
             ClassName = "DDPMScheduler",
-            TimestepSpacing = "leading",
+            NoiseSchedule = "discrete",
+            NumTrainTimesteps = 1000,
+            BetaSchedule = "linear",
+            BetaStart = 1e-4,
+            BetaEnd = 0.02,
+            PredictionType = PredictionType.Epsilon,
+            TimestepInput = TimestepInput.Index,
+            TimestepSpacing = TimestepSpacing.Leading,
             // The ring reaches past +-1: say so, so no scheduler clips x_0 by diffusers' default.
             ClipSample = false,
             DataMin = -1.5,

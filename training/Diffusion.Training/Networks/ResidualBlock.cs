@@ -57,7 +57,7 @@ public sealed class ResidualBlock : Module
         using var scope = torch.NewDisposeScope();
         var h = conv1.forward(norm1.forward(x).silu());
         var shift = time_proj.forward(timeEmbedding.silu());
-        h = h + shift.reshape(shift.size(0), shift.size(1), 1, 1);
+        h = h + shift.reshape(-1, OutChannels, 1, 1); // one shift per channel, broadcast over H and W
         h = conv2.forward(dropout.forward(norm2.forward(h).silu()));
         var shortcut = skip is null ? x : skip.forward(x);
         return (shortcut + h).MoveToOuterDisposeScope();

@@ -12,15 +12,17 @@ int steps = Arg(0, 20), warmup = Arg(1, 3), threads = Arg(2, 2), memorySteps = A
 torch.set_num_threads(threads);
 torch.manual_seed(0);
 
-using (var step = new UNetTrainingStep(batch: 32))
+if (steps > 0)
 {
+    using var step = new UNetTrainingStep(batch: 32);
     for (int i = 0; i < warmup; i++) step.Run();
+    step.ResetPhases();
     var clock = Stopwatch.StartNew();
     double loss = 0;
     for (int i = 0; i < steps; i++) loss = step.Run();
     double seconds = clock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"csharp  params={step.ParameterCount} threads={threads} steps={steps} loss={loss:F4} images/s={steps * 32 / seconds:F2} rss_mb={ResidentMemory.Megabytes():F1}"));
+        $"csharp  params={step.ParameterCount} threads={threads} steps={steps} loss={loss:F4} images/s={steps * 32 / seconds:F2} rss_mb={ResidentMemory.Megabytes():F1} per-step s: forward={step.Phases.Forward / steps:F3} backward={step.Phases.Backward / steps:F3} optimizer={step.Phases.Optimizer / steps:F3}"));
 }
 
 if (memorySteps > 0)

@@ -29,8 +29,21 @@ internal sealed class UNetTrainingStep : IDisposable
 
     public long ParameterCount => model.parameters().Sum(p => p.numel());
 
+    /// <summary>Seconds spent in forward (with data preparation), backward and the optimizer since the last reset.</summary>
+    public (double Forward, double Backward, double Optimizer) Phases => (forward.Elapsed.TotalSeconds, backward.Elapsed.TotalSeconds, optimizer.Elapsed.TotalSeconds);
+
+    private readonly System.Diagnostics.Stopwatch forward = new(), backward = new(), optimizer = new();
+
+    public void ResetPhases()
+    {
+        forward.Reset();
+        backward.Reset();
+        optimizer.Reset();
+    }
+
     public double Run()
     {
+        forward.Start();
         using var scope = torch.NewDisposeScope();
         adam.zero_grad();
         var a = torch.rand(batch); // ᾱ ~ U(0, 1), t = 1000 (1 − ᾱ)
@@ -38,8 +51,13 @@ internal sealed class UNetTrainingStep : IDisposable
         var ab = a.reshape(batch, 1, 1, 1);
         var xt = data * ab.sqrt() + noise * (1 - ab).sqrt();
         var loss = torch.nn.functional.mse_loss(model.forward(xt, (1 - a) * 1000), noise);
+        forward.Stop();
+        backward.Start();
         loss.backward();
+        backward.Stop();
+        optimizer.Start();
         adam.step();
+        optimizer.Stop();
         return loss.item<double>();
     }
 

@@ -180,26 +180,36 @@ int main(int argc, char** argv) {
   torch::optim::Adam adam(params, torch::optim::AdamOptions(2e-4));
   auto data = torch::rand({batch, 1, size, size}) * 2 - 1;
 
+  double t_forward = 0, t_backward = 0, t_optimizer = 0;
+  auto since = [](std::chrono::steady_clock::time_point t0) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   auto step = [&] {
+    auto t0 = std::chrono::steady_clock::now();
     for (auto& p : params) p.mutable_grad().reset();
     auto a = torch::rand({batch});  // ᾱ ~ U(0, 1), t = 1000 (1 − ᾱ)
     auto noise = torch::randn({batch, 1, size, size});
     auto ab = a.reshape({batch, 1, 1, 1});
     auto xt = data * ab.sqrt() + noise * (1 - ab).sqrt();
     auto loss = torch::mse_loss(model->forward(xt, (1 - a) * 1000), noise);
+    t_forward += since(t0);
+    auto t1 = std::chrono::steady_clock::now();
     loss.backward();
+    t_backward += since(t1);
+    auto t2 = std::chrono::steady_clock::now();
     adam.step();
+    t_optimizer += since(t2);
     return loss.item<double>();
   };
 
   int64_t count = 0;
   for (auto& p : params) count += p.numel();
   for (int i = 0; i < warmup; ++i) step();
+  t_forward = t_backward = t_optimizer = 0;
   auto start = std::chrono::steady_clock::now();
   double loss = 0;
   for (int i = 0; i < steps; ++i) loss = step();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("native  params=%lld threads=%d steps=%d loss=%.4f images/s=%.2f rss_mb=%.1f\n",
-              static_cast<long long>(count), threads, steps, loss, steps * batch / seconds, resident_mb());
+  std::printf("native  params=%lld threads=%d steps=%d loss=%.4f images/s=%.2f rss_mb=%.1f per-step s: forward=%.3f backward=%.3f optimizer=%.3f\n",
+              static_cast<long long>(count), threads, steps, loss, steps * batch / seconds, resident_mb(),
+              t_forward / steps, t_backward / steps, t_optimizer / steps);
   return 0;
 }

@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using System.Text;
+using Diffusion.Runtime.IO;
+using Diffusion.Runtime.Tests.IO;
+
+namespace Diffusion.Cli.Tests;
+
+public sealed class SampleCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task DefaultModelWritesAPngAndPrintsItsPath()
+    {
+        string path = _folder.File("samples.png");
+
+        var result = await Cli.RunAsync("sample", "--out", path, "--steps", "20");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"wrote 16 samples to {path}", result.Output);
+        Assert.Contains(Cli.DemoModel, result.Error); // the default model, named on stderr
+        var png = File.ReadAllBytes(path);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A], png[..8]);
+        Assert.Equal("IHDR", Encoding.ASCII.GetString(png, 12, 4));
+        // 2-D samples: a 512 x 512 scatter plot.
+        Assert.Equal(512, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(512, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+    }
+
+    [Fact]
+    public async Task NpyOutputIsFloat32ShapedNchw()
+    {
+        string path = _folder.File("samples.npy");
+
+        var result = await Cli.RunAsync("sample", "--out", path, "--count", "5", "--steps", "10", "--device", "cpu");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var array = NpyFile.Read(path);
+        Assert.Equal([5, 2, 1, 1], array.Shape);
+        Assert.Contains("'descr': '<f4'", Encoding.ASCII.GetString(File.ReadAllBytes(path), 0, 128));
+        Assert.All(array.Data, v => Assert.True(float.IsFinite(v) && Math.Abs(v) < 3, $"sample value {v}"));
+    }
+
+    [Fact]
+    public async Task InitialNoiseFileFixesTheSamplesWhateverTheSeed()
+    {
+        string init = _folder.File("init.npy");
+        var noise = new float[4 * 2];
+        for (int i = 0; i < noise.Length; i++) noise[i] = (float)Math.Sin(i + 1);
+        NpyFile.Write(init, noise, [4, 2, 1, 1]);
+
+        string Out(string name) => _folder.File(name);
+        var a = await Cli.RunAsync("sample", "--init", init, "--count", "4", "--seed", "1", "--out", Out("a.npy"), "--device", "cpu");
+        var b = await Cli.RunAsync("sample", "--init", init, "--count", "4", "--seed", "2", "--out", Out("b.npy"), "--device", "cpu");
+
+        Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a + "\n" + b);
+        Assert.Equal(NpyFile.Read(Out("a.npy")).Data, NpyFile.Read(Out("b.npy")).Data);
+    }
+
+    [Fact]
+    public async Task InitialNoiseOfTheWrongShapeIsAnError()
+    {
+        string init = _folder.File("init.npy");
+        NpyFile.Write(init, new float[3 * 2], [3, 2, 1, 1]);
+
+        var result = await Cli.RunAsync("sample", "--init", init, "--count", "5", "--out", _folder.File("out.npy"), "--device", "cpu");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Equal($"error: --init {init} has shape [3, 2, 1, 1], but 5 samples of this model need [5, 2, 1, 1].", line);
+        Assert.False(File.Exists(_folder.File("out.npy")));
+    }
+
+    [Fact]
+    public async Task MissingOutputFolderFailsBeforeSampling()
+    {
+        string path = Path.Combine(_folder.Path, "no-such-folder", "samples.png");
+
+        var result = await Cli.RunAsync("sample", "--out", path, "--device", "cpu");
+
+        Assert.Equal(1, result.ExitCode);
+        // One line and nothing else: no model was loaded, no step was run.
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith($"error: cannot write {path}: folder ", line);
+        Assert.Contains("does not exist", line);
+        Assert.Empty(result.Output);
+    }
+
+    [Theory]
+    [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': use one of ddpm, ddim, euler, heun, pc, langevin.")]
+    [InlineData("unknown spacing", new[] { "--spacing", "even" }, "error: unknown spacing 'even': use one of leading, trailing, linspace, karras, uniform.")]
+    [InlineData("unknown device", new[] { "--device", "tpu" }, "error: unknown device 'tpu': use auto, cpu, cuda or cuda:N.")]
+    [InlineData("no threads", new[] { "--threads", "0" }, "error: threads must be at least 1, got 0.")]
+    [InlineData("steps below one", new[] { "--steps", "0" }, "error: steps must be at least 1, got 0.")]
+    [InlineData("eta above one", new[] { "--eta", "1.5" }, "error: eta must lie in [0, 1], got 1.5.")]
+    [InlineData("class on an unconditional model", new[] { "--class", "2" }, "error: class label 2 was given, but this model is not class-conditional (num_classes is 0).")]
+    [InlineData("unknown option", new[] { "--bogus" }, "error: Unrecognized command or argument '--bogus'. See 'diffusion sample --help'.")]
+    [InlineData("not a number", new[] { "--steps", "many" }, "error: Cannot parse argument 'many' for option '--steps' as expected type 'System.Int32'. See 'diffusion sample --help'.")]
+    [InlineData("wrong extension", new[] { "--out", "samples.jpg" }, "error: output samples.jpg must end in .png or .npy.")]
+    public async Task BadInputIsOneLineAndANonZeroExit(string what, string[] args, string expected)
+    {
+        string[] defaults = ["--device", "cpu", "--out", _folder.File("x.npy")];
+        var unset = defaults.Chunk(2).Where(pair => !args.Contains(pair[0])).SelectMany(pair => pair);
+        var result = await Cli.RunAsync(["sample", .. unset, .. args]);
+
+        Assert.True(result.ExitCode != 0, $"{what}: {result}");
+        Assert.Equal([expected], result.ErrorLines.Where(l => l.StartsWith("error:", StringComparison.Ordinal)));
+        Assert.DoesNotContain(result.ErrorLines, l => l.Contains("Usage", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task MissingModelIsOneLine()
+    {
+        var result = await Cli.RunAsync("sample", "--model", _folder.File("nope.onnx"), "--out", _folder.File("x.npy"), "--device", "cpu");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith($"error: model file {_folder.File("nope.onnx")} does not exist", line);
+    }
+}
