@@ -35,8 +35,6 @@ internal static class TrainCommand
         {
             string path = Path.Combine(outDir, Trainer.CheckpointFileName);
             var checkpoint = CheckpointFile.Load(path);
-            if (result.GetValue(o.Dataset) is { } named && named != checkpoint.Run.Dataset.Name)
-                throw new DiffusionException($"--dataset {named} differs from the run's dataset '{checkpoint.Run.Dataset.Name}': leave it out to resume.");
             var options = planner.ResumedOptions(checkpoint.Run);
             dataset = checkpoint.Run.Dataset.Load();
             torch.set_num_threads(planner.Threads(dataset));
