@@ -2,6 +2,7 @@ using Diffusion.Runtime;
 using Diffusion.Training.Checkpoints;
 using Diffusion.Training.Data.Safetensors;
 using Diffusion.Training.Networks;
+using Diffusion.Training.Tests.Export.Support;
 using Diffusion.Training.Training;
 
 namespace Diffusion.Training.Tests.Trainer;

@@ -1,5 +1,7 @@
+using Diffusion.Runtime.IO;
 using Diffusion.Runtime.Models;
 using Diffusion.Training.Checkpoints;
+using Diffusion.Training.Tests.Export.Support;
 
 namespace Diffusion.Training.Tests.Trainer;
 
@@ -39,6 +41,25 @@ public class CliTests
         Assert.True(export.Code == 0, export.Error);
         using var model = OnnxDiffusionModel.Load(onnx);
         Assert.Equal(CheckpointFile.Load(checkpoint).Run.ModelConfig, model.Config);
+    }
+
+    [Fact]
+    public void AClassConditionalUNetTrainsOnANpyDatasetWithLabels()
+    {
+        using var folder = new TempFolder();
+        var data = TinyImages.Load(24);
+        NpyFile.Write(folder.File("images.npy"), data.Data, data.Shape);
+        NpyFile.Write(folder.File("labels.npy"), [.. data.Labels!.Select(l => (float)l)], [data.Count]);
+        var result = CliProcess.Run("train", "-d", folder.File("images.npy"), "--labels", folder.File("labels.npy"), "--class-conditional",
+            "--objective", "vp", "--channels", "4", "--channel-mult", "1,2", "--norm-groups", "2", "--steps", "4", "--batch", "8", "--threads", "1",
+            "--out", folder.File("run"), "--preview-every", "4", "--preview-count", "3", "--preview-steps", "3");
+        Assert.True(result.Code == 0, result.Error);
+        var config = CheckpointFile.Load(folder.File("run/checkpoint.safetensors")).Run.ModelConfig;
+        Assert.Equal((TinyImages.Classes, TinyImages.Classes), (config.NumClasses, config.NullClassLabel));
+        Assert.True(File.Exists(folder.File("run/preview-0000004.png")));
+
+        // 4x4 images do not fit a UNet of 4 levels (it halves the side three times).
+        AssertOneLineError(CliProcess.Run("train", "-d", folder.File("images.npy"), "--channel-mult", "1,1,1,1", "--out", folder.File("run2")), "not divisible");
     }
 
     [Fact]

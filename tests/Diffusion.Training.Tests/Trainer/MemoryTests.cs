@@ -1,4 +1,5 @@
 using Diffusion.Torch;
+using Diffusion.Training.Tests.Export.Support;
 using Diffusion.Training.Training;
 
 namespace Diffusion.Training.Tests.Trainer;

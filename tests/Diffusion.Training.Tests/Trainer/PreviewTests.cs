@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Diffusion.Training.Objectives;
+using Diffusion.Training.Tests.Export.Support;
 using Diffusion.Training.Training;
 
 namespace Diffusion.Training.Tests.Trainer;

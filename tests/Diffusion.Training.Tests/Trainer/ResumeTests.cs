@@ -1,5 +1,5 @@
 using Diffusion.Training.Checkpoints;
-using Diffusion.Training.Objectives;
+using Diffusion.Training.Tests.Export.Support;
 using Diffusion.Training.Training;
 
 namespace Diffusion.Training.Tests.Trainer;

@@ -5,6 +5,7 @@ using Diffusion.Training.Checkpoints;
 using Diffusion.Training.Data.Toy;
 using Diffusion.Training.Networks;
 using Diffusion.Training.Objectives;
+using Diffusion.Training.Tests.Export.Support;
 using Diffusion.Training.Training;
 using Xunit.Abstractions;
 

@@ -1,8 +1,9 @@
+using Diffusion.Runtime.Models;
 using Diffusion.Torch;
 using Diffusion.Training.Checkpoints;
 using Diffusion.Training.Objectives;
+using Diffusion.Training.Tests.Export.Support;
 using Diffusion.Training.Training;
-using Diffusion.Runtime.Models;
 
 namespace Diffusion.Training.Tests.Trainer;
 

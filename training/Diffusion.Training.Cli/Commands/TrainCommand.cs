@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Models;
 using Diffusion.Torch;
 using Diffusion.Training.Checkpoints;
 using Diffusion.Training.Data;
@@ -33,8 +35,6 @@ internal static class TrainCommand
         {
             string path = Path.Combine(outDir, Trainer.CheckpointFileName);
             var checkpoint = CheckpointFile.Load(path);
-            if (result.GetValue(o.Dataset) is { } named && named != checkpoint.Run.Dataset.Name)
-                throw new DiffusionException($"--dataset {named} differs from the run's dataset '{checkpoint.Run.Dataset.Name}': leave it out to resume.");
             var options = planner.ResumedOptions(checkpoint.Run);
             dataset = checkpoint.Run.Dataset.Load();
             torch.set_num_threads(planner.Threads(dataset));
@@ -72,6 +72,9 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary>The config's own name for its timestep input (index, t, sigma, log_sigma), as its JSON writes it.</summary>
+    private static string TimestepInputName(SchedulerConfig config) => JsonNode.Parse(config.ToJson())!["timestep_input"]!.GetValue<string>();
+
     private static void Describe(Trainer trainer, Dataset dataset)
     {
         var run = trainer.Run;
@@ -80,7 +83,7 @@ internal static class TrainCommand
         long parameters = trainer.Model.Parameters.Sum(p => p.parameter.numel());
         Console.Error.WriteLine($"data: {dataset}");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"objective: {run.Objective}, predicts {config.PredictionType.Name()}, timestep input {config.TimestepInput} x {config.TimestepScale:G4}; {config.CreateSchedule().Describe()}"));
+            $"objective: {run.Objective}, predicts {config.PredictionType.Name()}, timestep input {TimestepInputName(config)} x {config.TimestepScale:G4}; {config.CreateSchedule().Describe()}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"network: {run.Network.Kind}, {parameters:N0} parameters{(config.NumClasses > 0 ? $", {config.NumClasses} classes + null label (dropout {options.LabelDropout})" : "")}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -38,7 +38,8 @@ internal static class TrainingConsole
             // The bar covers this session's steps, so its time estimate is not skewed by a resumed start.
             task.MaxValue = Math.Max(1, value.Steps - firstStep);
             task.Value = value.Step - firstStep;
-            task.Description = Markup.Escape(Describe(value));
+            task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"step {value.Step}/{value.Steps} loss {value.AverageLoss:F4} {value.SamplesPerSecond:F0}/s"));
         }
     }
 

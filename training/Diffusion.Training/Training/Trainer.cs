@@ -19,7 +19,7 @@ namespace Diffusion.Training.Training;
 /// stop at the first NaN or infinite loss or gradient that leaves the last good checkpoint alone.
 /// A resumed run continues exactly: every step's randomness derives from (seed, step).
 /// </summary>
-public sealed class Trainer : IDisposable
+public sealed partial class Trainer : IDisposable
 {
     /// <summary>The checkpoint's file name in the output folder.</summary>
     public const string CheckpointFileName = "checkpoint.safetensors";
@@ -82,6 +82,9 @@ public sealed class Trainer : IDisposable
                 lastLoss = resumeFrom.Loss;
                 savedStep = Step;
             }
+            Directory.CreateDirectory(outputDirectory);
+            lossLog = new LossLog(Path.Combine(outputDirectory, LossLogFileName));
+            lossLog.Open(resumeFrom?.Step);
         }
         catch
         {
@@ -92,9 +95,6 @@ public sealed class Trainer : IDisposable
         batch = new float[options.BatchSize * dataset.SampleSize];
         batchLabels = new int[options.BatchSize];
         batchShape = [options.BatchSize, dataset.Channels, dataset.Height, dataset.Width];
-        Directory.CreateDirectory(outputDirectory);
-        lossLog = new LossLog(Path.Combine(outputDirectory, LossLogFileName));
-        lossLog.Open(resumeFrom?.Step);
     }
 
     /// <summary>Starts a new run writing to <paramref name="outputDirectory"/>.</summary>
@@ -190,44 +190,15 @@ public sealed class Trainer : IDisposable
                 {
                     return Interrupt(log);
                 }
+                catch (Exception e) when (e is DiffusionException or IOException or UnauthorizedAccessException)
+                {
+                    // A preview is a view of the run, not part of it: a failed one is reported and training goes on.
+                    log?.Invoke($"preview skipped at step {Step}: {e.Message}");
+                }
             }
         }
         if (savedStep != Step) SaveCheckpoint(log);
         return new TrainingResult(TrainingOutcome.Completed, Step, lastLoss, CheckpointPath);
-    }
-
-    /// <summary>Writes the current state to <see cref="CheckpointPath"/>, atomically.</summary>
-    public void SaveCheckpoint(Action<string>? log = null)
-    {
-        CheckpointFile.Save(CheckpointPath, CaptureCheckpoint());
-        savedStep = Step;
-        log?.Invoke($"checkpoint: step {Step} -> {CheckpointPath}");
-    }
-
-    /// <summary>The current state as a checkpoint.</summary>
-    public Checkpoint CaptureCheckpoint()
-    {
-        var first = new List<(string, Tensor)>();
-        var second = new List<(string, Tensor)>();
-        for (int i = 0; i < Model.Parameters.Count; i++)
-        {
-            var (m, v) = optimizer.State(i);
-            if (m is null || v is null) continue;
-            first.Add((Model.Parameters[i].name, m));
-            second.Add((Model.Parameters[i].name, v));
-        }
-        return new Checkpoint
-        {
-            Run = Run,
-            Step = Step,
-            Sampler = sampler.State,
-            Loss = lastLoss,
-            Weights = ParameterTensors.Capture(Model.Parameters.Select(p => (p.name, (Tensor)p.parameter))),
-            EmaWeights = ParameterTensors.Capture(EmaModel.Parameters.Select(p => (p.name, (Tensor)p.parameter))),
-            OptimizerStep = optimizer.StepCount,
-            FirstMoments = ParameterTensors.Capture(first),
-            SecondMoments = ParameterTensors.Capture(second),
-        };
     }
 
     /// <summary>Draws a preview with the averaged network and writes it as <c>preview-STEP.png</c>.</summary>
@@ -301,29 +272,6 @@ public sealed class Trainer : IDisposable
     {
         if (savedStep != Step) SaveCheckpoint(log);
         return new TrainingResult(TrainingOutcome.Interrupted, Step, lastLoss, CheckpointPath);
-    }
-
-    private void Restore(Checkpoint checkpoint)
-    {
-        string source = $"checkpoint at step {checkpoint.Step}";
-        ParameterTensors.Load(Model.Parameters, checkpoint.Weights, $"the weights of the {source}");
-        ParameterTensors.Load(EmaModel.Parameters, checkpoint.EmaWeights, $"the EMA weights of the {source}");
-        using var scope = torch.NewDisposeScope();
-        var moments = new List<(Tensor?, Tensor?)>();
-        foreach (var (name, parameter) in Model.Parameters)
-        {
-            bool hasFirst = checkpoint.FirstMoments.TryGetValue(name, out var m);
-            bool hasSecond = checkpoint.SecondMoments.TryGetValue(name, out var v);
-            if (!hasFirst && !hasSecond)
-            {
-                moments.Add((null, null)); // not updated yet, as before Adam's first step
-                continue;
-            }
-            if (m is null || v is null || !m.Shape.SequenceEqual(parameter.shape) || !v.Shape.SequenceEqual(parameter.shape))
-                throw new DiffusionException($"the optimizer state of the {source} does not fit '{name}'; the checkpoint is from another architecture.");
-            moments.Add((torch.FromData<float>(m.ToFloats(), m.Shape), torch.FromData<float>(v.ToFloats(), v.Shape)));
-        }
-        optimizer.LoadState(checkpoint.OptimizerStep, moments);
     }
 
     private void CheckData()

@@ -1,4 +1,5 @@
 using Diffusion.Runtime;
+using Diffusion.Runtime.Samplers;
 
 namespace Diffusion.Training.Training;
 
@@ -75,6 +76,8 @@ public sealed record TrainingOptions
         if (PreviewEvery < 0) throw Invalid($"the preview interval must be 0 (off) or more, got {PreviewEvery}");
         if (PreviewCount < 1) throw Invalid($"a preview needs at least 1 sample, got {PreviewCount}");
         if (PreviewSteps < 1) throw Invalid($"a preview needs at least 1 sampler step, got {PreviewSteps}");
+        if (PreviewSampler is { } sampler && !SamplerRegistry.All.Any(s => s.Name == sampler))
+            throw Invalid($"unknown preview sampler '{sampler}': use one of {string.Join(", ", SamplerRegistry.All.Select(s => s.Name))}");
         if (LogEvery < 1) throw Invalid($"the log interval must be at least 1 step, got {LogEvery}");
         if (!(LabelDropout >= 0 && LabelDropout < 1)) throw Invalid($"label dropout must lie in [0, 1), got {LabelDropout}");
     }
