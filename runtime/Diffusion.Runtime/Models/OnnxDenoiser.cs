@@ -89,13 +89,7 @@ internal sealed class OnnxDenoiser : IDenoiser
             throw new DiffusionException($"the model failed to run at time {point.Time:G6}: {e.Message.Split('\n')[0].Trim()}", e);
         }
         if (_outputHalf is not null) TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(_outputHalf.AsSpan()), _outputScratch);
-        PredictionConversion.ToDenoised(_config.PredictionType, x, _outputScratch, point, denoised);
-        if (_config.ClipSample)
-        {
-            float r = (float)_config.ClipSampleRange;
-            TensorPrimitives.Max(denoised, -r, denoised);
-            TensorPrimitives.Min(denoised, r, denoised);
-        }
+        _config.ToDenoised(x, _outputScratch, point, denoised);
     }
 
     private void WriteTimestep(double value)

@@ -257,6 +257,20 @@ public sealed record SchedulerConfig
         throw new DiffusionException($"unknown timestep_input '{name}': use {string.Join(", ", TimestepInputNames.All)}.");
     }
 
+    /// <summary>
+    /// Turns the model's raw output at <paramref name="point"/> into the x0 estimate this config
+    /// implies: converted from <see cref="PredictionType"/>, then clamped to
+    /// +-<see cref="ClipSampleRange"/> when <see cref="ClipSample"/> is set. Every model adapter uses it.
+    /// </summary>
+    public void ToDenoised(ReadOnlySpan<float> x, ReadOnlySpan<float> output, TimePoint point, Span<float> denoised)
+    {
+        PredictionConversion.ToDenoised(PredictionType, x, output, point, denoised);
+        if (!ClipSample) return;
+        float range = (float)ClipSampleRange;
+        System.Numerics.Tensors.TensorPrimitives.Max(denoised, -range, denoised);
+        System.Numerics.Tensors.TensorPrimitives.Min(denoised, range, denoised);
+    }
+
     /// <summary>The value to feed the model's timestep input at <paramref name="point"/>.</summary>
     public double TimestepValue(TimePoint point) => TimestepScale * TimestepInput switch
     {

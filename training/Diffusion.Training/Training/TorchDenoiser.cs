@@ -43,13 +43,7 @@ internal sealed class TorchDenoiser : IDenoiser
             var classLabels = labels is null ? null : torch.FromData<long>(labels, [labels.Length]);
             model.Network.Forward(sample, timestep, classLabels).CopyTo<float>(output);
         }
-        PredictionConversion.ToDenoised(config.PredictionType, x, output, point, denoised);
-        if (config.ClipSample)
-        {
-            float range = (float)config.ClipSampleRange;
-            TensorPrimitives.Max(denoised, -range, denoised);
-            TensorPrimitives.Min(denoised, range, denoised);
-        }
+        config.ToDenoised(x, output, point, denoised);
     }
 
     public void Dispose() => model.Network.Module.train(wasTraining);
