@@ -12,16 +12,7 @@ namespace Diffusion.Onnx.Tests.Mixtures;
 
 public sealed class RingDemoTests
 {
-    private static string CommittedPath
-    {
-        get
-        {
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-                if (File.Exists(Path.Combine(folder.FullName, "Diffusion.Runtime.sln")))
-                    return Path.Combine(folder.FullName, RingDemo.RelativePath);
-            throw new InvalidOperationException("Cannot find the repository root (Diffusion.Runtime.sln) above the test binaries.");
-        }
-    }
+    private static string CommittedPath => Path.Combine(RepositoryPaths.Root, RingDemo.RelativePath);
 
     [Fact]
     public void RebuildingGivesTheCommittedBytes()

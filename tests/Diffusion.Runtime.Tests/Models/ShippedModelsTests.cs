@@ -7,12 +7,7 @@ namespace Diffusion.Runtime.Tests.Models;
 /// <summary>Every model in models/ loads and samples; the ring models draw the ring.</summary>
 public class ShippedModelsTests
 {
-    private static string ModelsFolder()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "Diffusion.Runtime.sln"))) return Path.Combine(folder.FullName, "models");
-        throw new InvalidOperationException("cannot find the repository root (Diffusion.Runtime.sln) above the test binaries.");
-    }
+    private static string ModelsFolder() => RepositoryPaths.Models;
 
     public static TheoryData<string> ShippedModels()
     {
