@@ -51,5 +51,5 @@ awk -v c="$(best "${csharp_rates[@]}")" -v n="$(best "${native_rates[@]}")" \
 
 if ((MEMORY_STEPS > 0)); then
   echo "memory run: $MEMORY_STEPS steps at batch $MEMORY_BATCH..."
-  dotnet "$csharp" 0 0 "$THREADS" "$MEMORY_STEPS" "$MEMORY_BATCH" | grep '^memory'
+  dotnet "$csharp" 0 0 "$THREADS" "$MEMORY_STEPS" "$MEMORY_BATCH"
 fi

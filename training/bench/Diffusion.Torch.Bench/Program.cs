@@ -33,6 +33,7 @@ if (memorySteps > 0)
     {
         step.Run();
         if (i == Math.Min(100, memorySteps)) at100 = ResidentMemory.Megabytes();
+        if (i % 100 == 0) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {i}: rss_mb={ResidentMemory.Megabytes():F1} live_tensors={torch.LiveTensorCount}"));
     }
     double atEnd = ResidentMemory.Megabytes();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
