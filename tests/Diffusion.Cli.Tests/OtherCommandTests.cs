@@ -70,7 +70,7 @@ public class OtherCommandTests
     [Fact]
     public async Task BenchPrintsTheFourFigures()
     {
-        var result = await Cli.RunAsync("bench", "--steps", "6", "--batch", "4", "--device", "cpu");
+        var result = await Cli.RunAsync("bench", "--model", Cli.DemoModel, "--steps", "6", "--batch", "4", "--device", "cpu");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         double Figure(string label)

@@ -34,7 +34,7 @@ public sealed class SampleCommandTests : IDisposable
     {
         string path = _folder.File("samples.npy");
 
-        var result = await Cli.RunAsync("sample", "--out", path, "--count", "5", "--steps", "10", "--device", "cpu");
+        var result = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--out", path, "--count", "5", "--steps", "10", "--device", "cpu");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var array = NpyFile.Read(path);
@@ -52,8 +52,8 @@ public sealed class SampleCommandTests : IDisposable
         NpyFile.Write(init, noise, [4, 2, 1, 1]);
 
         string Out(string name) => _folder.File(name);
-        var a = await Cli.RunAsync("sample", "--init", init, "--count", "4", "--seed", "1", "--out", Out("a.npy"), "--device", "cpu");
-        var b = await Cli.RunAsync("sample", "--init", init, "--count", "4", "--seed", "2", "--out", Out("b.npy"), "--device", "cpu");
+        var a = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--count", "4", "--seed", "1", "--out", Out("a.npy"), "--device", "cpu");
+        var b = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--count", "4", "--seed", "2", "--out", Out("b.npy"), "--device", "cpu");
 
         Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a + "\n" + b);
         Assert.Equal(NpyFile.Read(Out("a.npy")).Data, NpyFile.Read(Out("b.npy")).Data);
@@ -65,7 +65,7 @@ public sealed class SampleCommandTests : IDisposable
         string init = _folder.File("init.npy");
         NpyFile.Write(init, new float[3 * 2], [3, 2, 1, 1]);
 
-        var result = await Cli.RunAsync("sample", "--init", init, "--count", "5", "--out", _folder.File("out.npy"), "--device", "cpu");
+        var result = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--count", "5", "--out", _folder.File("out.npy"), "--device", "cpu");
 
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.ErrorLines);
@@ -101,7 +101,7 @@ public sealed class SampleCommandTests : IDisposable
     [InlineData("wrong extension", new[] { "--out", "samples.jpg" }, "error: output samples.jpg must end in .png or .npy.")]
     public async Task BadInputIsOneLineAndANonZeroExit(string what, string[] args, string expected)
     {
-        string[] defaults = ["--device", "cpu", "--out", _folder.File("x.npy")];
+        string[] defaults = ["--model", Cli.DemoModel, "--device", "cpu", "--out", _folder.File("x.npy")];
         var unset = defaults.Chunk(2).Where(pair => !args.Contains(pair[0])).SelectMany(pair => pair);
         var result = await Cli.RunAsync(["sample", .. unset, .. args]);
 
