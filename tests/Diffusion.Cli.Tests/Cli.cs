@@ -22,4 +22,7 @@ internal static class Cli
 
     /// <summary>The model used when <c>--model</c> is not given, copied next to the binaries.</summary>
     public static string DemoModel => Path.Combine(AppContext.BaseDirectory, "models", "ring-demo.onnx");
+
+    /// <summary>The model `diffusion sample` uses when --model is not given.</summary>
+    public static string DefaultModel => Path.Combine(AppContext.BaseDirectory, "models", "mnist-ddpm.onnx");
 }

@@ -20,13 +20,13 @@ public sealed class SampleCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"wrote 16 samples to {path}", result.Output);
-        Assert.Contains(Cli.DemoModel, result.Error); // the default model, named on stderr
+        Assert.Contains(Cli.DefaultModel, result.Error); // the default model, named on stderr
         var png = File.ReadAllBytes(path);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A], png[..8]);
         Assert.Equal("IHDR", Encoding.ASCII.GetString(png, 12, 4));
-        // 2-D samples: a 512 x 512 scatter plot.
-        Assert.Equal(512, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
-        Assert.Equal(512, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        // 16 digits of 28 x 28, drawn twice as large, in a 4 x 4 grid with 2-pixel gaps.
+        Assert.Equal(4 * 56 + 3 * 2, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(4 * 56 + 3 * 2, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ internal static class CommonOptions
     private const string DeviceName = "--device", ThreadsName = "--threads", SchedulerConfigName = "--scheduler-config";
 
     /// <summary>The model sampled when --model is not given.</summary>
-    public static string DefaultModelPath => Path.Combine(AppContext.BaseDirectory, "models", "ring-demo.onnx");
+    public static string DefaultModelPath => Path.Combine(AppContext.BaseDirectory, "models", "mnist-ddpm.onnx");
 
     public static Option<string> Model(bool withDefault) => new("--model", "-m")
     {
