@@ -22,8 +22,9 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
 
     private readonly InferenceSession _session;
 
-    private OnnxDiffusionModel(InferenceSession session, string path, SchedulerConfig config, string configSource, string device)
+    private OnnxDiffusionModel(InferenceSession session, string path, SchedulerConfig config, string configSource, string device, string? dataset)
     {
+        Dataset = dataset;
         _session = session;
         ModelPath = path;
         Config = config;
@@ -39,6 +40,12 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         Validate();
         SampleShape = ResolveSampleShape();
     }
+
+    /// <summary>The <c>metadata_props</c> key naming the data a model was trained on (e.g. <c>mnist</c>, <c>ring</c>).</summary>
+    public const string DatasetMetadataKey = "dataset";
+
+    /// <summary>The data the model was trained on, from its <c>metadata_props</c> key <c>dataset</c>; null when it does not say.</summary>
+    public string? Dataset { get; }
 
     /// <summary>The .onnx file loaded.</summary>
     public string ModelPath { get; }
@@ -90,28 +97,17 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
     {
         options ??= new ModelLoadOptions();
         var (modelFile, searchDirs) = ModelFiles.Resolve(path);
-        var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        InferenceSession? session = null;
+        var (session, device) = OnnxSessions.Open(modelFile, options);
         try
         {
-            string device = ExecutionDevice.Configure(sessionOptions, options);
-            try
-            {
-                session = new InferenceSession(modelFile, sessionOptions);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new DiffusionException($"{modelFile} is not a valid ONNX model ({FirstLine(e.Message)}): re-export it or check the file is complete.", e);
-            }
-            var (config, source) = ModelFiles.FindConfig(options.SchedulerConfigPath, session.ModelMetadata.CustomMetadataMap, modelFile, searchDirs);
-            var model = new OnnxDiffusionModel(session, modelFile, config, source, device);
-            session = null;
-            return model;
+            var metadata = session.ModelMetadata.CustomMetadataMap;
+            var (config, source) = ModelFiles.FindConfig(options.SchedulerConfigPath, metadata, modelFile, searchDirs);
+            return new OnnxDiffusionModel(session, modelFile, config, source, device, metadata.GetValueOrDefault(DatasetMetadataKey));
         }
-        finally
+        catch
         {
-            session?.Dispose();
-            sessionOptions.Dispose();
+            session.Dispose();
+            throw;
         }
     }
 
@@ -183,5 +179,4 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         return new SampleShape(channels, height, width);
     }
 
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }
