@@ -14,6 +14,7 @@ internal static class DiffusionCli
         InfoCommand.Create(),
         SamplersCommand.Create(),
         BenchCommand.Create(),
+        EvalCommand.Create(),
     };
 
     /// <summary>

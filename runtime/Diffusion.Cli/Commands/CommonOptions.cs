@@ -9,7 +9,10 @@ internal static class CommonOptions
     private const string DeviceName = "--device", ThreadsName = "--threads", SchedulerConfigName = "--scheduler-config";
 
     /// <summary>The model sampled when --model is not given.</summary>
-    public static string DefaultModelPath => Path.Combine(AppContext.BaseDirectory, "models", "mnist-ddpm.onnx");
+    public static string DefaultModelPath => Shipped("mnist-ddpm.onnx");
+
+    /// <summary>A file of models/, which the build copies next to the binaries.</summary>
+    public static string Shipped(string fileName) => Path.Combine(AppContext.BaseDirectory, "models", fileName);
 
     public static Option<string> Model(bool withDefault) => new("--model", "-m")
     {
@@ -33,12 +36,14 @@ internal static class CommonOptions
         command.Add(new Option<string?>(SchedulerConfigName) { Description = "a scheduler_config.json to use instead of the model's own" });
     }
 
-    public static OnnxDiffusionModel Load(ParseResult result, string modelPath) =>
-        OnnxDiffusionModel.Load(modelPath, new ModelLoadOptions
-        {
-            Device = result.GetValue<string>(DeviceName)!,
-            Threads = result.GetValue<int?>(ThreadsName),
-            SchedulerConfigPath = result.GetValue<string?>(SchedulerConfigName),
-            Log = result.InvocationConfiguration.Error.WriteLine,
-        });
+    public static OnnxDiffusionModel Load(ParseResult result, string modelPath) => OnnxDiffusionModel.Load(modelPath, LoadOptions(result));
+
+    /// <summary>The load options --device, --threads and --scheduler-config ask for, logging to the error writer.</summary>
+    public static ModelLoadOptions LoadOptions(ParseResult result) => new()
+    {
+        Device = result.GetValue<string>(DeviceName)!,
+        Threads = result.GetValue<int?>(ThreadsName),
+        SchedulerConfigPath = result.GetValue<string?>(SchedulerConfigName),
+        Log = result.InvocationConfiguration.Error.WriteLine,
+    };
 }

@@ -55,8 +55,9 @@ public static class EvaluationReferences
             ?? throw new DiffusionException("--reference mnist needs the MNIST classifier: pass --classifier PATH.");
         if (!File.Exists(classifierPath))
             throw new DiffusionException(
-                $"the MNIST classifier {classifierPath} does not exist: it ships in models/ as {MnistClassifierFile} with {MnistFeaturesFile} " +
-                "(models/README.md gives the command that trains them); copy both there, or pass --classifier PATH and --features PATH.");
+                $"the MNIST classifier {classifierPath} does not exist: it ships as models/{MnistClassifierFile} with models/{MnistFeaturesFile}, " +
+                "which the build copies next to the binaries (models/README.md gives the command that trains them); " +
+                "add them and rebuild, or pass --classifier PATH and --features PATH.");
         string featuresPath = options.FeaturesPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(classifierPath))!, MnistFeaturesFile);
         var classifier = ImageClassifier.Load(classifierPath, options.Load);
         try

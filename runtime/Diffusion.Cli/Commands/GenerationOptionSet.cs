@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Globalization;
+using Diffusion.Runtime;
+using Diffusion.Runtime.Generation;
+using Diffusion.Runtime.Samplers;
+using Diffusion.Runtime.Sampling;
+
+namespace Diffusion.Cli.Commands;
+
+/// <summary>
+/// The options that say what to generate and how, defined once for every command that generates:
+/// <c>sample</c> takes one sampler and one step count; <c>eval</c> takes comma-separated lists of
+/// both and sweeps their combinations. Each instance holds new options, so command trees built
+/// concurrently share nothing.
+/// </summary>
+internal sealed class GenerationOptionSet
+{
+    private readonly bool _sweep;
+    private readonly Option<string> _sampler;
+    private readonly Option<int> _steps = new("--steps") { Description = "number of steps (noise levels for langevin)", DefaultValueFactory = _ => 50 };
+    private readonly Option<string> _stepsList = new("--steps") { Description = "numbers of steps, comma-separated (e.g. 5,10,20,50,100,1000)", DefaultValueFactory = _ => "50" };
+    private readonly Option<int> _count;
+    private readonly Option<ulong> _seed = new("--seed") { Description = "random seed; sample i depends only on (seed, i)", DefaultValueFactory = _ => 0 };
+    private readonly Option<int?> _batch = new("--batch") { Description = $"samples per model call (bounds memory; default all, at most {Generator.DefaultMaxBatch})" };
+    private readonly Option<string?> _spacing = new("--spacing") { Description = $"timestep spacing: {string.Join(", ", TimestepSpacingNames.All)} (default: the model's config)" };
+    private readonly Option<int?> _classLabel = new("--class") { Description = "class label for a class-conditional model" };
+    private readonly Option<double> _guidance = new("--guidance") { Description = "classifier-free guidance weight with --class: 1 conditional only, >1 sharpens, 0 unconditional", DefaultValueFactory = _ => 1 };
+    private readonly Option<double> _eta = new("--eta") { Description = "ddim: noise share in [0, 1]", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> _variance = new("--variance") { Description = "ddpm: fixed_small or fixed_large (default: the model's config)" };
+    private readonly Option<double?> _snr = new("--snr") { Description = "pc: Langevin corrector signal-to-noise ratio (default: config, else 0.16)" };
+    private readonly Option<int> _correctorSteps = new("--corrector-steps") { Description = "pc: corrector steps per step", DefaultValueFactory = _ => 1 };
+    private readonly Option<string> _predictor = new("--predictor") { Description = "pc: reverse_diffusion or euler_maruyama", DefaultValueFactory = _ => "reverse_diffusion" };
+    private readonly Option<int> _langevinSteps = new("--langevin-steps") { Description = "langevin: steps per noise level", DefaultValueFactory = _ => 10 };
+    private readonly Option<double> _stepSize = new("--step-size") { Description = "langevin: relative step, a step at noise level sigma moves with step-size * sigma^2", DefaultValueFactory = _ => 0.2 };
+
+    /// <summary>Creates the options.</summary>
+    /// <param name="sweep">True: <c>--sampler</c> and <c>--steps</c> take comma-separated lists.</param>
+    /// <param name="defaultCount">The default of <c>--count</c>.</param>
+    public GenerationOptionSet(bool sweep, int defaultCount)
+    {
+        _sweep = sweep;
+        string samplers = string.Join(", ", SamplerRegistry.All.Select(s => s.Name));
+        _sampler = new Option<string>("--sampler", "-s")
+        {
+            Description = sweep ? $"samplers, comma-separated: {samplers}" : $"sampler: {samplers}",
+            DefaultValueFactory = _ => "ddim",
+        };
+        _count = new Option<int>("--count", "-n") { Description = "number of samples", DefaultValueFactory = _ => defaultCount };
+    }
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        Option[] options =
+        [
+            _sampler, _sweep ? _stepsList : _steps, _count, _seed, _batch, _spacing, _classLabel, _guidance,
+            _eta, _variance, _snr, _correctorSteps, _predictor, _langevinSteps, _stepSize,
+        ];
+        foreach (var option in options) command.Add(option);
+    }
+
+    /// <summary>The requested samplers, each checked to exist (one unless sweeping).</summary>
+    public IReadOnlyList<string> Samplers(ParseResult result)
+    {
+        var names = _sweep ? SplitList(result.GetValue(_sampler)!, "--sampler") : [result.GetValue(_sampler)!];
+        return names.Select(n => SamplerRegistry.Get(n).Name).Distinct().ToList();
+    }
+
+    /// <summary>The requested step counts (one unless sweeping); each must be at least 1.</summary>
+    public IReadOnlyList<int> StepCounts(ParseResult result)
+    {
+        if (!_sweep) return [result.GetValue(_steps)];
+        return SplitList(result.GetValue(_stepsList)!, "--steps").Select(text =>
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int steps) && steps >= 1
+                ? steps
+                : throw new DiffusionException($"--steps '{text}' is not a whole number of at least 1: give step counts like 5,10,20.")).Distinct().ToList();
+    }
+
+    /// <summary>The number of samples.</summary>
+    public int Count(ParseResult result) => result.GetValue(_count);
+
+    /// <summary>The seed.</summary>
+    public ulong Seed(ParseResult result) => result.GetValue(_seed);
+
+    /// <summary>The options of one generation with <paramref name="sampler"/> and <paramref name="steps"/>.</summary>
+    public GenerationOptions Read(ParseResult result, string sampler, int steps) => new()
+    {
+        Sampler = sampler,
+        Steps = steps,
+        Count = result.GetValue(_count),
+        Seed = result.GetValue(_seed),
+        BatchSize = result.GetValue(_batch),
+        Spacing = result.GetValue(_spacing) is { } s ? TimestepSpacingNames.Parse(s) : null,
+        ClassLabel = result.GetValue(_classLabel),
+        GuidanceScale = result.GetValue(_guidance),
+        Settings = new SamplerSettings
+        {
+            Eta = result.GetValue(_eta),
+            VarianceType = result.GetValue(_variance),
+            Snr = result.GetValue(_snr),
+            CorrectorSteps = result.GetValue(_correctorSteps),
+            Predictor = result.GetValue(_predictor)!,
+            LangevinSteps = result.GetValue(_langevinSteps),
+            StepSize = result.GetValue(_stepSize),
+        },
+    };
+
+    private static string[] SplitList(string text, string option)
+    {
+        var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return items.Length > 0 ? items : throw new DiffusionException($"{option} is empty: give one value or a comma-separated list.");
+    }
+}
