@@ -48,28 +48,23 @@ internal static class SymmetricEigen
     /// </summary>
     private static void Rotate(double[,] a, double[,] v, int p, int q)
     {
-        int n = a.GetLength(0);
         double tau = (a[q, q] - a[p, p]) / (2 * a[p, q]);
         double t = (tau >= 0 ? 1 : -1) / (Math.Abs(tau) + Math.Sqrt(1 + tau * tau));
         double c = 1 / Math.Sqrt(1 + t * t), s = t * c;
-        for (int k = 0; k < n; k++)
-        {
-            double akp = a[k, p], akq = a[k, q];
-            a[k, p] = c * akp - s * akq;
-            a[k, q] = s * akp + c * akq;
-        }
-        for (int k = 0; k < n; k++)
-        {
-            double apk = a[p, k], aqk = a[q, k];
-            a[p, k] = c * apk - s * aqk;
-            a[q, k] = s * apk + c * aqk;
-        }
+        Combine(a, p, q, c, s, rows: false);
+        Combine(a, p, q, c, s, rows: true);
         a[p, q] = a[q, p] = 0;
-        for (int k = 0; k < n; k++)
+        Combine(v, p, q, c, s, rows: false);
+    }
+
+    /// <summary>Columns (or rows) p and q of m become c m_p - s m_q and s m_p + c m_q: m J (or J^T m).</summary>
+    private static void Combine(double[,] m, int p, int q, double c, double s, bool rows)
+    {
+        for (int k = 0; k < m.GetLength(0); k++)
         {
-            double vkp = v[k, p], vkq = v[k, q];
-            v[k, p] = c * vkp - s * vkq;
-            v[k, q] = s * vkp + c * vkq;
+            ref double mp = ref rows ? ref m[p, k] : ref m[k, p];
+            ref double mq = ref rows ? ref m[q, k] : ref m[k, q];
+            (mp, mq) = (c * mp - s * mq, s * mp + c * mq);
         }
     }
 

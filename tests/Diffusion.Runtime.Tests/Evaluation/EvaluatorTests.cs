@@ -15,6 +15,8 @@ namespace Diffusion.Runtime.Tests.Evaluation;
 public sealed class EvaluatorTests : IDisposable
 {
     private static readonly SampleShape Digit = new(1, 28, 28);
+    private static readonly ExactMixtureModel DigitsModel = new(TinyMnist.Digits, ExactMixtureModel.Configs["discrete"]);
+    private static readonly ExactMixtureModel RingModel = new(GaussianMixture.Ring(8, 1, 0.1), ExactMixtureModel.Configs["discrete"]);
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -105,7 +107,7 @@ public sealed class EvaluatorTests : IDisposable
     [Fact]
     public void RingEvaluatorScoresRingDrawsAsGood()
     {
-        using var evaluator = EvaluationReferences.Create("ring", new ExactMixtureModel(GaussianMixture.Ring(8, 1, 0.1), ExactMixtureModel.Configs["discrete"]), new EvaluatorOptions());
+        using var evaluator = EvaluationReferences.Create("ring", RingModel, new EvaluatorOptions());
         var random = new Random(3);
         var draws = GaussianMixture.Ring(8, 1, 0.1).Sample(random, 2000).SelectMany(x => x.Select(v => (float)v)).ToArray();
 
@@ -120,7 +122,7 @@ public sealed class EvaluatorTests : IDisposable
     [Fact]
     public void RingEvaluatorWithAClassScoresAgainstThatComponent()
     {
-        using var evaluator = EvaluationReferences.Create("ring", new ExactMixtureModel(GaussianMixture.Ring(8, 1, 0.1), ExactMixtureModel.Configs["discrete"]), new EvaluatorOptions());
+        using var evaluator = EvaluationReferences.Create("ring", RingModel, new EvaluatorOptions());
         var random = new Random(4);
         var draws = GaussianMixture.Ring(8, 1, 0.1).Component(2).Sample(random, 1000).SelectMany(x => x.Select(v => (float)v)).ToArray();
 
@@ -134,9 +136,7 @@ public sealed class EvaluatorTests : IDisposable
     [Fact]
     public void RingReferenceRefusesImages()
     {
-        var model = new ExactMixtureModel(TinyMnist.Digits, ExactMixtureModel.Configs["discrete"]);
-
-        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("ring", model, new EvaluatorOptions()));
+        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("ring", DigitsModel, new EvaluatorOptions()));
 
         Assert.Equal("the model's samples are [784, 1, 1] (784 values), but --reference ring is a distribution of 2-D points: pick the reference of the model's data.", e.Message);
     }
@@ -146,7 +146,7 @@ public sealed class EvaluatorTests : IDisposable
     {
         string path = _folder.File("mnist-classifier.onnx");
 
-        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("mnist", new ExactMixtureModel(TinyMnist.Digits, ExactMixtureModel.Configs["discrete"]),
+        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("mnist", DigitsModel,
             new EvaluatorOptions { ClassifierPath = path }));
 
         Assert.StartsWith($"the MNIST classifier {path} does not exist: it ships as models/mnist-classifier.onnx with models/mnist-features.npy", e.Message);
@@ -158,7 +158,7 @@ public sealed class EvaluatorTests : IDisposable
     {
         string classifier = TinyMnist.SaveClassifier(_folder.File("c.onnx"));
 
-        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("mnist", new ExactMixtureModel(TinyMnist.Digits, ExactMixtureModel.Configs["discrete"]),
+        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("mnist", DigitsModel,
             new EvaluatorOptions { ClassifierPath = classifier, Load = new ModelLoadOptions { Device = "cpu" } }));
 
         Assert.StartsWith($"real-image features {_folder.File("mnist-features.npy")} do not exist", e.Message);

@@ -59,7 +59,7 @@ public class FrechetDistanceTests
     {
         var clean = RandomMatrices.Features(new Random(4), 2000, Mixing);
         var reference = FeatureStatistics.Of(clean, 16);
-        var noise = RandomMatrices.Features(new Random(5), 2000, Identity(16));
+        var noise = RandomMatrices.Features(new Random(5), 2000, RandomMatrices.Identity(16));
 
         var distances = new[] { 0.0, 0.1, 0.2, 0.4, 0.8, 1.6 }.Select(std =>
         {
@@ -84,12 +84,5 @@ public class FrechetDistanceTests
         var covariance = new double[mean.Length, mean.Length];
         for (int i = 0; i < mean.Length; i++) covariance[i, i] = variances[i];
         return FeatureStatistics.FromMoments(mean, covariance);
-    }
-
-    private static double[,] Identity(int n)
-    {
-        var id = new double[n, n];
-        for (int i = 0; i < n; i++) id[i, i] = 1;
-        return id;
     }
 }

@@ -44,6 +44,14 @@ internal static class RandomMatrices
         return data;
     }
 
+    /// <summary>The n x n identity.</summary>
+    public static double[,] Identity(int n)
+    {
+        var id = new double[n, n];
+        for (int i = 0; i < n; i++) id[i, i] = 1;
+        return id;
+    }
+
     /// <summary>The largest absolute entry of a - b.</summary>
     public static double MaxDifference(double[,] a, double[,] b)
     {

@@ -18,7 +18,7 @@ public class SymmetricEigenTests
         var (values, vectors) = SymmetricEigen.Decompose(a);
 
         Assert.True(RandomMatrices.MaxDifference(Reconstruct(values, vectors), a) < 1e-12 * n, "V diag(lambda) V^T differs from A");
-        Assert.True(RandomMatrices.MaxDifference(Gram(vectors), Identity(n)) < 1e-12 * n, "the eigenvectors are not orthonormal");
+        Assert.True(RandomMatrices.MaxDifference(Gram(vectors), RandomMatrices.Identity(n)) < 1e-12 * n, "the eigenvectors are not orthonormal");
     }
 
     [Fact]
@@ -71,12 +71,5 @@ public class SymmetricEigenTests
             for (int j = 0; j < n; j++)
                 for (int k = 0; k < n; k++) g[i, j] += v[k, i] * v[k, j];
         return g;
-    }
-
-    private static double[,] Identity(int n)
-    {
-        var id = new double[n, n];
-        for (int i = 0; i < n; i++) id[i, i] = 1;
-        return id;
     }
 }
