@@ -30,7 +30,7 @@ internal static class SampleCommand
             int count = generation.Count(result);
             var options = generation.Read(result, generation.Samplers(result)[0], generation.StepCounts(result)[0]) with
             {
-                InitialNoise = result.GetValue(init) is { } initPath ? ReadInitialNoise(initPath, count, loaded.SampleShape) : null,
+                InitialNoise = result.GetValue(init) is { } initPath ? ReadInitialNoise(initPath, count, loaded.SampleShape) : (ReadOnlyMemory<float>?)null,
             };
             stderr.WriteLine($"model {loaded.ModelPath} on {loaded.Device}: {loaded.Schedule.Describe()}");
             var clock = Stopwatch.StartNew();
