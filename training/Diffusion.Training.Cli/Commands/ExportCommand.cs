@@ -12,15 +12,21 @@ internal static class ExportCommand
         var checkpoint = new Argument<string>("checkpoint") { Description = "the checkpoint.safetensors a training run wrote" };
         var output = new Option<string>("--out", "-o") { Description = "the .onnx file to write (its folder is created; an existing file is replaced only by a complete one)", Required = true };
         var noEma = new Option<bool>("--no-ema") { Description = "export the raw trained weights instead of their moving average" };
+        var prediction = new Option<string?>("--prediction")
+        {
+            Description = $"what the model outputs, if not what the network predicts: {string.Join(", ", PredictionConversion.Names)} " +
+                "(converted in the graph; e.g. score from an epsilon network of a ve process)",
+        };
         var command = new Command("export", "export a checkpoint's network to ONNX, with its scheduler config in the model's metadata")
         {
-            checkpoint, output, noEma,
+            checkpoint, output, noEma, prediction,
         };
         command.SetAction(result => CliAction.Run(() =>
         {
             string path = result.GetValue(output)!;
             bool useEma = !result.GetValue(noEma);
-            var config = CheckpointExport.ToOnnx(result.GetValue(checkpoint)!, path, useEma);
+            var target = result.GetValue(prediction) is { } name ? PredictionConversion.Parse(name) : (PredictionType?)null;
+            var config = CheckpointExport.ToOnnx(result.GetValue(checkpoint)!, path, useEma, target);
             Console.WriteLine($"wrote {Path.GetFullPath(path)} ({(useEma ? "EMA" : "raw")} weights; predicts {config.PredictionType.Name()}; {config.CreateSchedule().Describe()})");
             Console.WriteLine($"sample it with: diffusion sample --model {path}");
             return 0;

@@ -1,4 +1,5 @@
 using Diffusion.Runtime;
+using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
 using Diffusion.Training.Export;
 using Diffusion.Training.Training;
@@ -29,10 +30,14 @@ public static class CheckpointExport
     }
 
     /// <summary>Writes the network of the checkpoint at <paramref name="checkpointPath"/> to <paramref name="onnxPath"/>, atomically.</summary>
+    /// <param name="checkpointPath">The checkpoint a training run wrote.</param>
+    /// <param name="onnxPath">The .onnx file to write.</param>
+    /// <param name="useEma">Export the moving average of the weights (else the raw weights).</param>
+    /// <param name="prediction">What the model outputs, when not what the network predicts (see <see cref="OnnxExporter.Export"/>).</param>
     /// <returns>The scheduler config embedded in the model.</returns>
     /// <exception cref="DiffusionException">The checkpoint is missing, corrupt or from another architecture.</exception>
     /// <exception cref="IOException">The output cannot be written; the message names it.</exception>
-    public static SchedulerConfig ToOnnx(string checkpointPath, string onnxPath, bool useEma = true)
+    public static SchedulerConfig ToOnnx(string checkpointPath, string onnxPath, bool useEma = true, PredictionType? prediction = null)
     {
         var checkpoint = CheckpointFile.Load(checkpointPath);
         var (network, config) = LoadNetwork(checkpoint, useEma);
@@ -40,7 +45,7 @@ public static class CheckpointExport
         {
             try
             {
-                return OnnxExporter.Export(network.Module, config, onnxPath);
+                return OnnxExporter.Export(network.Module, config, onnxPath, prediction);
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {

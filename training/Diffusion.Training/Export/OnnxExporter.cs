@@ -1,4 +1,5 @@
 using Diffusion.Onnx.Graphs;
+using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
 using Diffusion.Torch.Modules;
 using Onnx;
@@ -28,19 +29,27 @@ public static class OnnxExporter
     /// </summary>
     /// <exception cref="IOException">The path cannot be written; the message names it.</exception>
     /// <exception cref="ArgumentException">The config disagrees with the network.</exception>
-    /// <exception cref="NotSupportedException">The module is not an exportable network.</exception>
-    public static SchedulerConfig Export(Module network, SchedulerConfig config, string path)
+    /// <param name="network">The trained network.</param>
+    /// <param name="config">The scheduler config the network was trained with.</param>
+    /// <param name="path">The .onnx file to write.</param>
+    /// <param name="prediction">What the exported model outputs, when it differs from what the network predicts
+    /// (<c>config.PredictionType</c>): the graph converts the network's output (<see cref="PredictionGraph"/>), and the
+    /// embedded config names the new type. Null keeps the network's own.</param>
+    /// <exception cref="NotSupportedException">The module is not an exportable network, or the conversion needs a noise
+    /// level the timestep input does not determine in the graph.</exception>
+    public static SchedulerConfig Export(Module network, SchedulerConfig config, string path, PredictionType? prediction = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var (model, embedded) = Build(network, config);
+        var (model, embedded) = Build(network, config, prediction);
         model.Save(path);
         return embedded;
     }
 
     /// <summary>The ONNX model <see cref="Export"/> writes, in memory.</summary>
-    public static ModelProto ToModel(Module network, SchedulerConfig config) => Build(network, config).Model;
+    public static ModelProto ToModel(Module network, SchedulerConfig config, PredictionType? prediction = null) =>
+        Build(network, config, prediction).Model;
 
-    private static (ModelProto Model, SchedulerConfig Config) Build(Module network, SchedulerConfig config)
+    private static (ModelProto Model, SchedulerConfig Config) Build(Module network, SchedulerConfig config, PredictionType? prediction)
     {
         var graph = NetworkGraph.For(network);
         var embedded = ModelContract.Describe(config, graph);
@@ -58,6 +67,11 @@ public static class OnnxExporter
 
         var emitter = new ModuleEmitter(builder, network);
         var output = graph.Emit(emitter, sample, timestep, labels);
+        if (prediction is { } target && target != embedded.PredictionType)
+        {
+            output = ConvertPrediction(builder, embedded, target, output, sample, timestep);
+            embedded = embedded with { PredictionType = target };
+        }
         builder.Output(output, ModelContract.Output, ElementType.Float32, sampleDims);
         var unused = emitter.Unused.ToList();
         if (unused.Count > 0)
@@ -69,5 +83,17 @@ public static class OnnxExporter
         builder.Metadata[NetworkTypeKey] = graph.TypeName;
         builder.Metadata[NetworkConfigKey] = graph.ConfigJson;
         return (builder.Build(), embedded);
+    }
+
+    private static string ConvertPrediction(OnnxModelBuilder builder, SchedulerConfig config, PredictionType target, string output, string sample, string timestep)
+    {
+        if (!NoiseLevelGraph.InputsFor(config.NoiseSchedule).Contains(config.TimestepInput))
+        {
+            throw new NotSupportedException(
+                $"cannot export a {target.Name()} model from a {config.PredictionType.Name()} network conditioned on {config.TimestepInput.Name()} of a {config.NoiseSchedule} process: " +
+                "the graph cannot compute its noise level; export the network's own prediction");
+        }
+        var (alpha, sigma) = NoiseLevelGraph.Build(builder, timestep, ElementType.Float32, config);
+        return PredictionGraph.Convert(builder, output, config.PredictionType, target, sample, alpha, sigma, sampleRank: 4);
     }
 }

@@ -1,15 +1,14 @@
-using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime.Models;
 using Diffusion.Runtime.Schedules;
 
-namespace Diffusion.Onnx.Mixtures;
+namespace Diffusion.Onnx.Graphs;
 
 /// <summary>
 /// The part of a graph that turns the <c>timestep</c> input into the noise level (alpha, sigma)
 /// of x_t = alpha x_0 + sigma eps, in float32, shaped like the timestep. The schedule is the
 /// runtime's (<see cref="SchedulerConfig"/>); only its expression as ONNX nodes lives here.
 /// </summary>
-internal static class NoiseLevelGraph
+public static class NoiseLevelGraph
 {
     /// <summary>
     /// The timestep inputs a graph of each noise schedule understands: the training index of a
