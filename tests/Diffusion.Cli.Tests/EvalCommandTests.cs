@@ -104,7 +104,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains(table.Output.Split('\n'), l => l.StartsWith("sampler  steps  NFE", StringComparison.Ordinal) && l.Contains(" FD ") && l.Contains("floor") && l.Contains("class acc"));
         Assert.Contains("reference mnist, class 3", table.Output); // the reference came from the model's dataset metadata
         var root = json.RootElement;
-        Assert.Equal(("mnist", "fd", 3), (root.GetProperty("reference").GetString(), root.GetProperty("metric").GetString(), root.GetProperty("class").GetInt32()));
+        Assert.Equal(("mnist", "fd", 3), (root.GetProperty("reference").GetString(), root.GetProperty("metric").GetString(), root.GetProperty("classes")[0].GetInt32()));
         var row = Assert.Single(root.GetProperty("rows").EnumerateArray());
         Assert.Equal(1.0, row.GetProperty("class_accuracy").GetDouble());
         Assert.True(row.GetProperty("floor").GetDouble() > 0, row.ToString());
@@ -124,6 +124,37 @@ public sealed class EvalCommandTests : IDisposable
         double fd = row.GetProperty("fd").GetDouble(), floor = row.GetProperty("floor").GetDouble();
         Assert.True(fd < 3 * floor, $"FD {fd}, floor {floor}");
         Assert.False(row.TryGetProperty("class_accuracy", out _), row.ToString());
+    }
+
+    [Fact]
+    public async Task ClassAllCyclesEveryClassAndScoresEachSampleAgainstItsOwn()
+    {
+        var (model, classifier) = TinyMnistFiles();
+
+        var result = await Cli.RunAsync("eval", "--model", model, "--classifier", classifier, "--class", "all",
+            "--sampler", "ddim", "--steps", "20", "--count", "100", "--device", "cpu", "--format", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = Json(result);
+        Assert.Equal(Enumerable.Range(0, 10), json.RootElement.GetProperty("classes").EnumerateArray().Select(e => e.GetInt32()));
+        var row = Assert.Single(json.RootElement.GetProperty("rows").EnumerateArray());
+        Assert.Equal(1.0, row.GetProperty("class_accuracy").GetDouble());
+        // All ten digits in equal shares: near the floor, unlike digit 3 alone.
+        Assert.True(row.GetProperty("fd").GetDouble() < 3 * row.GetProperty("floor").GetDouble(), row.ToString());
+    }
+
+    [Theory]
+    [InlineData("three", "error: --class 'three' is not a class label: give a whole number, a comma-separated list like 0,1,2, or all.")]
+    [InlineData("2,x", "error: --class 'x' is not a class label: give a whole number, a comma-separated list like 0,1,2, or all.")]
+    [InlineData("1,12", "error: class label 12 is out of range: this model has classes 0 to 9.")]
+    public async Task BadClassListsAreClearErrors(string classes, string expected)
+    {
+        var (model, classifier) = TinyMnistFiles();
+
+        var result = await Cli.RunAsync("eval", "--model", model, "--classifier", classifier, "--class", classes, "--steps", "5", "--count", "4", "--device", "cpu");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.ErrorLines);
     }
 
     [Fact]

@@ -52,9 +52,9 @@ internal static class EvalCommand
                 FeaturesPath = result.GetValue(features),
                 Load = CommonOptions.LoadOptions(result) with { Log = null },
             });
-            var runs = samplers.SelectMany(s => stepCounts.Select(n => generation.Read(result, s, n))).ToList();
+            var runs = samplers.SelectMany(s => stepCounts.Select(n => generation.Read(result, s, n, loaded.Config.NumClasses))).ToList();
             var (rows, skipped) = EvalSweep.Run(loaded, evaluator, runs, stderr, cancellation);
-            var setup = new EvalReport.Setup(loaded.ModelPath, referenceName, evaluator.Metric, count, generation.Seed(result), runs[0].ClassLabel);
+            var setup = new EvalReport.Setup(loaded.ModelPath, referenceName, evaluator.Metric, count, generation.Seed(result), runs[0].ClassLabels);
             new EvalReport(setup, rows, [.. evaluator.Notes, .. skipped]).Write(stdout, reportFormat);
             return 0;
         })));

@@ -12,10 +12,10 @@ namespace Diffusion.Cli.Commands;
 internal sealed class EvalReport(EvalReport.Setup setup, IReadOnlyList<EvalRow> rows, IReadOnlyList<string> notes)
 {
     /// <summary>What every row shares.</summary>
-    public sealed record Setup(string Model, string Reference, string Metric, int Count, ulong Seed, int? ClassLabel)
+    public sealed record Setup(string Model, string Reference, string Metric, int Count, ulong Seed, IReadOnlyList<int>? ClassLabels)
     {
         public override string ToString() =>
-            $"{Path.GetFileName(Model)}: {Count} samples per row, seed {Seed}, reference {Reference}{(ClassLabel is { } k ? $", class {k}" : "")}";
+            $"{Path.GetFileName(Model)}: {Count} samples per row, seed {Seed}, reference {Reference}{(ClassLabels is { } k ? $", {(k.Count == 1 ? "class" : "classes cycled")} {string.Join(",", k)}" : "")}";
     }
 
     /// <summary>The format names <c>--format</c> takes.</summary>
@@ -85,8 +85,13 @@ internal sealed class EvalReport(EvalReport.Setup setup, IReadOnlyList<EvalRow> 
             json.WriteString("metric", setup.Metric);
             json.WriteNumber("count", setup.Count);
             json.WriteNumber("seed", setup.Seed);
-            if (setup.ClassLabel is { } k) json.WriteNumber("class", k);
-            else json.WriteNull("class");
+            if (setup.ClassLabels is { } labels)
+            {
+                json.WriteStartArray("classes");
+                foreach (int k in labels) json.WriteNumberValue(k);
+                json.WriteEndArray();
+            }
+            else json.WriteNull("classes");
             json.WriteStartArray("rows");
             foreach (var row in rows)
             {

@@ -29,7 +29,7 @@ internal static class EvalSweep
                 var samples = ConsoleProgress.Run($"{options.Sampler}, {options.Steps} steps ({i + 1}/{runs.Count})", progressWriter, progress =>
                     Generator.Generate(model, options, progress, cancellation));
                 clock.Stop();
-                var score = evaluator.Evaluate(samples, options.ClassLabel, cancellation);
+                var score = evaluator.Evaluate(samples, cancellation);
                 rows.Add(new EvalRow(options.Sampler, options.Steps, samples.ModelEvaluations, score, clock.Elapsed.TotalSeconds / samples.Count));
             }
             catch (DiffusionException e)

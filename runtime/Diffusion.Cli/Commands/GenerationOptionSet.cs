@@ -23,7 +23,10 @@ internal sealed class GenerationOptionSet
     private readonly Option<ulong> _seed = new("--seed") { Description = "random seed; sample i depends only on (seed, i)", DefaultValueFactory = _ => 0 };
     private readonly Option<int?> _batch = new("--batch") { Description = $"samples per model call (bounds memory; default all, at most {Generator.DefaultMaxBatch})" };
     private readonly Option<string?> _spacing = new("--spacing") { Description = $"timestep spacing: {string.Join(", ", TimestepSpacingNames.All)} (default: the model's config)" };
-    private readonly Option<int?> _classLabel = new("--class") { Description = "class label for a class-conditional model" };
+    private readonly Option<string?> _classLabels = new("--class")
+    {
+        Description = "class-conditional models: a class label (3), labels cycled over the samples (0,1,2), or all (every class in turn)",
+    };
     private readonly Option<double> _guidance = new("--guidance") { Description = "classifier-free guidance weight with --class: 1 conditional only, >1 sharpens, 0 unconditional", DefaultValueFactory = _ => 1 };
     private readonly Option<double> _eta = new("--eta") { Description = "ddim: noise share in [0, 1]", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _variance = new("--variance") { Description = "ddpm: fixed_small or fixed_large (default: the model's config)" };
@@ -53,7 +56,7 @@ internal sealed class GenerationOptionSet
     {
         Option[] options =
         [
-            _sampler, _sweep ? _stepsList : _steps, _count, _seed, _batch, _spacing, _classLabel, _guidance,
+            _sampler, _sweep ? _stepsList : _steps, _count, _seed, _batch, _spacing, _classLabels, _guidance,
             _eta, _variance, _snr, _correctorSteps, _predictor, _langevinSteps, _stepSize,
         ];
         foreach (var option in options) command.Add(option);
@@ -83,7 +86,11 @@ internal sealed class GenerationOptionSet
     public ulong Seed(ParseResult result) => result.GetValue(_seed);
 
     /// <summary>The options of one generation with <paramref name="sampler"/> and <paramref name="steps"/>.</summary>
-    public GenerationOptions Read(ParseResult result, string sampler, int steps) => new()
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="sampler">The sampler's name.</param>
+    /// <param name="steps">The step count.</param>
+    /// <param name="modelClasses">The model's number of classes (what <c>--class all</c> means).</param>
+    public GenerationOptions Read(ParseResult result, string sampler, int steps, int modelClasses) => new()
     {
         Sampler = sampler,
         Steps = steps,
@@ -91,7 +98,7 @@ internal sealed class GenerationOptionSet
         Seed = result.GetValue(_seed),
         BatchSize = result.GetValue(_batch),
         Spacing = result.GetValue(_spacing) is { } s ? TimestepSpacingNames.Parse(s) : null,
-        ClassLabel = result.GetValue(_classLabel),
+        ClassLabels = ClassLabels(result, modelClasses),
         GuidanceScale = result.GetValue(_guidance),
         Settings = new SamplerSettings
         {
@@ -104,6 +111,22 @@ internal sealed class GenerationOptionSet
             StepSize = result.GetValue(_stepSize),
         },
     };
+
+    /// <summary>The class labels of <c>--class</c>, or null when it is not given.</summary>
+    public IReadOnlyList<int>? ClassLabels(ParseResult result, int modelClasses)
+    {
+        if (result.GetValue(_classLabels) is not { } text) return null;
+        if (text.Trim() == "all")
+        {
+            return modelClasses > 0
+                ? Enumerable.Range(0, modelClasses).ToArray()
+                : throw new DiffusionException("--class all needs a class-conditional model, and this one has no classes (num_classes is 0).");
+        }
+        return SplitList(text, "--class").Select(item =>
+            int.TryParse(item, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label)
+                ? label
+                : throw new DiffusionException($"--class '{item}' is not a class label: give a whole number, a comma-separated list like 0,1,2, or all.")).ToArray();
+    }
 
     private static string[] SplitList(string text, string option)
     {

@@ -18,12 +18,14 @@ public sealed record ClassifierOutputs(float[] Features, float[] Logits, int Cou
         return best;
     }
 
-    /// <summary>The fraction of images classified as <paramref name="label"/>: the accuracy when every image should show it.</summary>
-    public double FractionClassifiedAs(int label)
+    /// <summary>The fraction of images classified as the label they should show (<paramref name="labels"/>, one per image).</summary>
+    public double Accuracy(IReadOnlyList<int> labels)
     {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Count != Count) throw new ArgumentException($"give one label per image: {Count} images, {labels.Count} labels", nameof(labels));
         int hits = 0;
         for (int i = 0; i < Count; i++)
-            if (PredictedClass(i) == label) hits++;
+            if (PredictedClass(i) == labels[i]) hits++;
         return (double)hits / Count;
     }
 }

@@ -54,17 +54,20 @@ public sealed class FrechetEvaluator : ISampleEvaluator
     public IReadOnlyList<string> Notes { get; } = [];
 
     /// <inheritdoc />
-    public SampleScore Evaluate(GeneratedSamples samples, int? classLabel, CancellationToken cancellation = default)
+    public SampleScore Evaluate(GeneratedSamples samples, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        if (classLabel is { } label && (label < 0 || label >= _classifier.ClassCount))
-            throw new DiffusionException($"class {label} is not one of the classifier's classes 0 to {_classifier.ClassCount - 1}.");
+        foreach (int label in samples.Labels?.Distinct() ?? [])
+        {
+            if (label < 0 || label >= _classifier.ClassCount)
+                throw new DiffusionException($"class {label} is not one of the classifier's classes 0 to {_classifier.ClassCount - 1}.");
+        }
         var outputs = _classifier.Run(ToClassifierRange(samples.Data), samples.Count, cancellation);
         var statistics = FeatureStatistics.Of(outputs.Features, outputs.FeatureDimension);
         return new SampleScore(Metric, FrechetDistance.Between(statistics, _real.Reference))
         {
             Floor = _floor,
-            ClassAccuracy = classLabel is { } k ? outputs.FractionClassifiedAs(k) : null,
+            ClassAccuracy = samples.Labels is { } labels ? outputs.Accuracy(labels) : null,
         };
     }
 

@@ -14,6 +14,6 @@ public interface ISampleEvaluator : IDisposable
     /// <summary>One-line remarks on how the figures were made (e.g. a floor computed on fewer images than the samples).</summary>
     IReadOnlyList<string> Notes { get; }
 
-    /// <summary>Scores <paramref name="samples"/>; <paramref name="classLabel"/> is the class they were generated for, or null.</summary>
-    SampleScore Evaluate(GeneratedSamples samples, int? classLabel, CancellationToken cancellation = default);
+    /// <summary>Scores <paramref name="samples"/>, each against the class it was generated for (<see cref="GeneratedSamples.Labels"/>) when labelled.</summary>
+    SampleScore Evaluate(GeneratedSamples samples, CancellationToken cancellation = default);
 }

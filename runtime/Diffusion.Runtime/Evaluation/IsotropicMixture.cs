@@ -67,11 +67,23 @@ public sealed class IsotropicMixture
     public IReadOnlyList<double> Weights => _weights;
 
     /// <summary>Component <paramref name="k"/> alone.</summary>
-    public IsotropicMixture Component(int k)
+    public IsotropicMixture Component(int k) => ForLabels([k]);
+
+    /// <summary>
+    /// The distribution of samples generated for <paramref name="labels"/> (class k = component k): the labelled
+    /// components, each weighted by how often its label occurs.
+    /// </summary>
+    public IsotropicMixture ForLabels(IReadOnlyList<int> labels)
     {
-        if (k < 0 || k >= ComponentCount)
-            throw new DiffusionException($"class {k} names no component of this reference: it has components 0 to {ComponentCount - 1}.");
-        return new IsotropicMixture([_means[k]], [_stds[k]]);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Count == 0) throw new ArgumentException("give at least one label", nameof(labels));
+        var counts = labels.GroupBy(k => k).OrderBy(g => g.Key).ToList();
+        foreach (var group in counts)
+        {
+            if (group.Key < 0 || group.Key >= ComponentCount)
+                throw new DiffusionException($"class {group.Key} names no component of this reference: it has components 0 to {ComponentCount - 1}.");
+        }
+        return new IsotropicMixture(counts.Select(g => _means[g.Key]).ToList(), counts.Select(g => _stds[g.Key]).ToList(), counts.Select(g => (double)g.Count()).ToList());
     }
 
     /// <summary>

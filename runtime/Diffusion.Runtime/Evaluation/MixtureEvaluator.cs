@@ -6,7 +6,8 @@ namespace Diffusion.Runtime.Evaluation;
 /// Scores low-dimensional samples against a known <see cref="IsotropicMixture"/>: the exact
 /// squared MMD (<see cref="MixtureMmd"/>, Gaussian kernel of bandwidth h = the smallest component
 /// std, the scale at which a sampler's errors show) and the fraction of samples within 3 std of a
-/// component. With a class k, the reference is component k alone.
+/// component. Labelled samples (class k = component k) are compared with the labelled components,
+/// weighted by how many samples each label has: one class is its component alone.
 /// </summary>
 public sealed class MixtureEvaluator : ISampleEvaluator
 {
@@ -41,11 +42,11 @@ public sealed class MixtureEvaluator : ISampleEvaluator
     public IReadOnlyList<string> Notes => [$"mmd2: unbiased squared MMD to the exact {Reference} distribution, Gaussian kernel h = {Bandwidth:G3} (can dip below 0 for a perfect sampler)."];
 
     /// <inheritdoc />
-    public SampleScore Evaluate(GeneratedSamples samples, int? classLabel, CancellationToken cancellation = default)
+    public SampleScore Evaluate(GeneratedSamples samples, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(samples);
         cancellation.ThrowIfCancellationRequested();
-        var reference = classLabel is { } k ? _mixture.Component(k) : _mixture;
+        var reference = samples.Labels is { } labels ? _mixture.ForLabels(labels) : _mixture;
         return new SampleScore(Metric, MixtureMmd.Squared(samples.Data, reference, Bandwidth))
         {
             WithinThreeStd = reference.FractionWithin(samples.Data, 3),

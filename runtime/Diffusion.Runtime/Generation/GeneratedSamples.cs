@@ -9,4 +9,7 @@ public sealed record GeneratedSamples(float[] Data, int Count, SampleShape Shape
 {
     /// <summary>The shape of <see cref="Data"/> as [N, C, H, W].</summary>
     public int[] TensorShape => [Count, Shape.Channels, Shape.Height, Shape.Width];
+
+    /// <summary>The class label each sample was generated for (<see cref="Count"/> of them), or null when unconditional.</summary>
+    public IReadOnlyList<int>? Labels { get; init; }
 }

@@ -27,11 +27,15 @@ public sealed record GenerationOptions
     /// <summary>Sampler knobs.</summary>
     public SamplerSettings Settings { get; init; } = new();
 
-    /// <summary>Class label for every sample of a class-conditional model, or null.</summary>
-    public int? ClassLabel { get; init; }
+    /// <summary>
+    /// Class labels of a class-conditional model, cycled over the samples: sample i is generated for
+    /// <c>ClassLabels[i % ClassLabels.Count]</c>. <c>[3]</c> asks for class 3 only, <c>[0, 1, ..., 9]</c> for every
+    /// class in turn. Null: unconditional.
+    /// </summary>
+    public IReadOnlyList<int>? ClassLabels { get; init; }
 
     /// <summary>
-    /// Classifier-free guidance weight w for <see cref="ClassLabel"/>: 1 samples the conditional
+    /// Classifier-free guidance weight w towards <see cref="ClassLabels"/>: 1 samples the conditional
     /// model, w &gt; 1 sharpens towards the class, 0 is unconditional. Needs the config's <c>null_class_label</c>.
     /// </summary>
     public double GuidanceScale { get; init; } = 1;

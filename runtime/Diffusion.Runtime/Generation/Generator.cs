@@ -60,7 +60,7 @@ public static class Generator
             evaluations = run.Evaluations;
             x.CopyTo(result, first * size);
         }
-        return new GeneratedSamples(result, options.Count, model.SampleShape, evaluations);
+        return new GeneratedSamples(result, options.Count, model.SampleShape, evaluations) { Labels = labels is null ? null : Array.ConvertAll(labels, l => (int)l) };
     }
 
     /// <summary>The path a generation with these options walks.</summary>
@@ -85,16 +85,22 @@ public static class Generator
     {
         if (!(options.GuidanceScale >= 0 && double.IsFinite(options.GuidanceScale)))
             throw new DiffusionException($"guidance must be 0 or more, got {options.GuidanceScale}.");
-        if (options.GuidanceScale != 1 && options.ClassLabel is null)
+        if (options.GuidanceScale != 1 && options.ClassLabels is null)
             throw new DiffusionException("guidance needs a class label to guide towards: pass --class.");
         if (options.GuidanceScale != 1 && model.Config.NullClassLabel is null)
             throw new DiffusionException("guidance needs the unconditional branch, but the model's config names no null_class_label.");
         int classes = model.Config.NumClasses;
-        if (options.ClassLabel is not { } label) return null;
+        if (options.ClassLabels is not { } given) return null;
+        if (given.Count == 0) throw new DiffusionException("the list of class labels is empty: give at least one, or none for unconditional samples.");
         if (classes == 0)
-            throw new DiffusionException($"class label {label} was given, but this model is not class-conditional (num_classes is 0).");
-        if (label < 0 || label >= classes)
-            throw new DiffusionException($"class label {label} is out of range: this model has classes 0 to {classes - 1}.");
-        return Enumerable.Repeat((long)label, options.Count).ToArray();
+            throw new DiffusionException($"class label {given[0]} was given, but this model is not class-conditional (num_classes is 0).");
+        foreach (int label in given)
+        {
+            if (label < 0 || label >= classes)
+                throw new DiffusionException($"class label {label} is out of range: this model has classes 0 to {classes - 1}.");
+        }
+        var labels = new long[options.Count];
+        for (int i = 0; i < labels.Length; i++) labels[i] = given[i % given.Count];
+        return labels;
     }
 }

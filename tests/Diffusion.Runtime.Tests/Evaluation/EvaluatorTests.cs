@@ -28,7 +28,8 @@ public sealed class EvaluatorTests : IDisposable
         return new FrechetEvaluator("mnist", classifier, real, Digit, -1, 1, sampleCount);
     }
 
-    private static GeneratedSamples Samples(float[] data, SampleShape shape) => new(data, data.Length / shape.Size, shape, 1);
+    private static GeneratedSamples Samples(float[] data, SampleShape shape, int? label = null) =>
+        new(data, data.Length / shape.Size, shape, 1) { Labels = label is { } k ? Enumerable.Repeat(k, data.Length / shape.Size).ToArray() : null };
 
     [Fact]
     public void RealDrawsScoreNearTheFloorAndNoiseRaisesTheDistance()
@@ -39,7 +40,7 @@ public sealed class EvaluatorTests : IDisposable
         var noise = clean.Select(_ => (float)StableMath.NextGaussian(random)).ToArray();
 
         var scores = new[] { 0.0, 0.1, 0.2, 0.4 }.Select(std =>
-            evaluator.Evaluate(Samples(clean.Select((v, i) => v + (float)std * noise[i]).ToArray(), Digit), null)).ToArray();
+            evaluator.Evaluate(Samples(clean.Select((v, i) => v + (float)std * noise[i]).ToArray(), Digit))).ToArray();
 
         double floor = scores[0].Floor!.Value;
         Assert.True(floor > 0, "the floor of 500 held-out images carries small-sample bias");
@@ -57,7 +58,7 @@ public sealed class EvaluatorTests : IDisposable
         using var evaluator = Mnist(1000, featureRows: 2000);
         var reference = TinyMnist.Draw(2000, seed: 1).Where((_, i) => i / TinyMnist.Pixels % 2 == 0).ToArray();
 
-        var score = evaluator.Evaluate(Samples(reference, Digit), null);
+        var score = evaluator.Evaluate(Samples(reference, Digit));
 
         Assert.True(score.Distance < 1e-6 * score.Floor, $"FD {score.Distance} of the reference images, floor {score.Floor}");
     }
@@ -68,8 +69,8 @@ public sealed class EvaluatorTests : IDisposable
         using var evaluator = Mnist(100);
         var threes = TinyMnist.Draw(100, seed: 4, digit: 3);
 
-        Assert.Equal(1.0, evaluator.Evaluate(Samples(threes, Digit), 3).ClassAccuracy);
-        Assert.Equal(0.0, evaluator.Evaluate(Samples(threes, Digit), 7).ClassAccuracy);
+        Assert.Equal(1.0, evaluator.Evaluate(Samples(threes, Digit, 3)).ClassAccuracy);
+        Assert.Equal(0.0, evaluator.Evaluate(Samples(threes, Digit, 7)).ClassAccuracy);
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public sealed class EvaluatorTests : IDisposable
         var random = new Random(3);
         var draws = GaussianMixture.Ring(8, 1, 0.1).Sample(random, 2000).SelectMany(x => x.Select(v => (float)v)).ToArray();
 
-        var score = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1)), null);
+        var score = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1)));
 
         Assert.Equal("mmd2", score.Metric);
         Assert.True(Math.Abs(score.Distance) < 3e-4, $"MMD^2 {score.Distance}");
@@ -126,11 +127,28 @@ public sealed class EvaluatorTests : IDisposable
         var random = new Random(4);
         var draws = GaussianMixture.Ring(8, 1, 0.1).Component(2).Sample(random, 1000).SelectMany(x => x.Select(v => (float)v)).ToArray();
 
-        var asTwo = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1)), 2);
-        var asFive = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1)), 5);
+        var asTwo = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1), 2));
+        var asFive = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1), 5));
 
         Assert.True(asTwo.WithinThreeStd > 0.97 && asFive.WithinThreeStd == 0, $"{asTwo.WithinThreeStd}, {asFive.WithinThreeStd}");
         Assert.True(asFive.Distance > 100 * Math.Abs(asTwo.Distance), $"{asTwo.Distance}, {asFive.Distance}");
+    }
+
+    [Fact]
+    public void RingEvaluatorWithMixedLabelsScoresEachAgainstTheLabelledComponents()
+    {
+        using var evaluator = EvaluationReferences.Create("ring", RingModel, new EvaluatorOptions());
+        var ring = GaussianMixture.Ring(8, 1, 0.1);
+        var random = new Random(6);
+        var draws = ring.Component(1).Sample(random, 600).Concat(ring.Component(6).Sample(random, 600)).SelectMany(x => x.Select(v => (float)v)).ToArray();
+        GeneratedSamples Labelled(int first, int second) =>
+            new(draws, 1200, new SampleShape(2, 1, 1), 1) { Labels = [.. Enumerable.Repeat(first, 600), .. Enumerable.Repeat(second, 600)] };
+
+        var right = evaluator.Evaluate(Labelled(1, 6));
+        var wrong = evaluator.Evaluate(Labelled(2, 5));
+
+        Assert.True(right.WithinThreeStd > 0.97 && wrong.WithinThreeStd == 0, $"{right.WithinThreeStd}, {wrong.WithinThreeStd}");
+        Assert.True(wrong.Distance > 100 * Math.Abs(right.Distance), $"{right.Distance}, {wrong.Distance}");
     }
 
     [Fact]

@@ -26,8 +26,9 @@ public sealed class ImageClassifierTests : IDisposable
         Assert.Equal((10, 8), (classifier.ClassCount, classifier.FeatureDimension));
         var expected = TinyMnist.Features(images);
         Assert.All(Enumerable.Range(0, expected.Length), i => Assert.Equal(expected[i], outputs.Features[i], 1e-4));
-        Assert.Equal(1.0, outputs.FractionClassifiedAs(4));
-        Assert.Equal(0.0, outputs.FractionClassifiedAs(5));
+        Assert.Equal(1.0, outputs.Accuracy(Enumerable.Repeat(4, 300).ToArray()));
+        Assert.Equal(0.0, outputs.Accuracy(Enumerable.Repeat(5, 300).ToArray()));
+        Assert.Equal(0.5, outputs.Accuracy(Enumerable.Range(0, 300).Select(i => i % 2 == 0 ? 4 : 5).ToArray()));
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public class GeneratorTests
     [Fact]
     public void ClassLabelOnAnUnconditionalModelIsAClearError()
     {
-        var e = Assert.Throws<DiffusionException>(() => Generator.Generate(Model(), Options() with { ClassLabel = 3 }));
+        var e = Assert.Throws<DiffusionException>(() => Generator.Generate(Model(), Options() with { ClassLabels = [3] }));
         Assert.Contains("not class-conditional", e.Message);
     }
 

@@ -12,7 +12,7 @@ public class GuidanceTests
     private static float[] Sample(ExactMixtureModel model, int? label, double guidance, int count = 400) =>
         Generator.Generate(model, new GenerationOptions
         {
-            Sampler = "heun", Steps = 30, Count = count, Seed = 4, ClassLabel = label, GuidanceScale = guidance,
+            Sampler = "heun", Steps = 30, Count = count, Seed = 4, ClassLabels = label is { } k ? [k] : null, GuidanceScale = guidance,
             Spacing = TimestepSpacing.Karras,
         }).Data;
 
@@ -21,6 +21,29 @@ public class GuidanceTests
     {
         var model = ExactMixtureModel.Conditional(Mixture, "discrete");
         MixtureStatistics.AssertMatches(Mixture.Component(1), Sample(model, 1, 1.0), 0.01, 0.03, 0.25);
+    }
+
+    [Fact]
+    public void CycledLabelsGiveEachSampleWhatItsOwnLabelAloneWouldGive()
+    {
+        var model = ExactMixtureModel.Conditional(Mixture, "vp");
+        var options = new GenerationOptions { Sampler = "ddpm", Steps = 20, Count = 7, Seed = 9, BatchSize = 3, ClassLabels = [0, 2, 1], GuidanceScale = 2 };
+
+        var cycled = Generator.Generate(model, options);
+
+        Assert.Equal([0, 2, 1, 0, 2, 1, 0], cycled.Labels);
+        int size = model.SampleShape.Size;
+        foreach (int label in new[] { 0, 1, 2 })
+        {
+            var alone = Generator.Generate(model, options with { ClassLabels = [label] });
+            Assert.Equal(Enumerable.Repeat(label, 7), alone.Labels);
+            for (int i = 0; i < 7; i++)
+            {
+                if (cycled.Labels![i] != label) continue;
+                // Sample i depends on (seed, i) and its own label only, not on its batch-mates.
+                Assert.Equal(alone.Data.AsSpan(i * size, size).ToArray(), cycled.Data.AsSpan(i * size, size).ToArray());
+            }
+        }
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class ClassConditionalOnnxTests : IDisposable
 
     private float[] Generate(int? classLabel) => Generator.Generate(_model, new GenerationOptions
     {
-        Sampler = "ddim", Steps = 100, Count = 300, Seed = 8, ClassLabel = classLabel, Spacing = TimestepSpacing.Karras,
+        Sampler = "ddim", Steps = 100, Count = 300, Seed = 8, ClassLabels = classLabel is { } k ? [k] : null, Spacing = TimestepSpacing.Karras,
     }).Data;
 
     [Fact]

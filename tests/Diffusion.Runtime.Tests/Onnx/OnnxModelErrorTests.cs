@@ -159,7 +159,7 @@ public class OnnxModelErrorTests
     [Fact]
     public void ClassLabelOnAnUnconditionalModelIsRefused()
     {
-        var e = GenerateFails(new GenerationOptions { Steps = 5, Count = 2, ClassLabel = 1 });
+        var e = GenerateFails(new GenerationOptions { Steps = 5, Count = 2, ClassLabels = [1] });
         Assert.Contains("not class-conditional", e.Message);
     }
 

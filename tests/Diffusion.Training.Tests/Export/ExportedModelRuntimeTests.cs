@@ -31,7 +31,7 @@ public class ExportedModelRuntimeTests
         Assert.Equal(embedded, model.Config);
         Assert.Null(model.FixedBatchSize);
 
-        var labelled = RuntimeGenerator.Generate(model, Ddim(3) with { ClassLabel = 2 });
+        var labelled = RuntimeGenerator.Generate(model, Ddim(3) with { ClassLabels = [2] });
         var unconditional = RuntimeGenerator.Generate(model, Ddim(3));
         Assert.Equal(3 * 16 * 16, labelled.Data.Length);
         Assert.Equal(4, labelled.ModelEvaluations);

@@ -33,7 +33,7 @@ public static class Preview
         if (classes == 0) return Generator.Generate(model, options, cancellation: cancellation);
         int perClass = Math.Max(1, (count + classes - 1) / classes);
         var parts = Enumerable.Range(0, classes)
-            .Select(c => Generator.Generate(model, options with { Count = perClass, BatchSize = Math.Min(perClass, 256), ClassLabel = c }, cancellation: cancellation))
+            .Select(c => Generator.Generate(model, options with { Count = perClass, BatchSize = Math.Min(perClass, 256), ClassLabels = [c] }, cancellation: cancellation))
             .ToList();
         return new GeneratedSamples([.. parts.SelectMany(p => p.Data)], perClass * classes, model.SampleShape, parts[0].ModelEvaluations);
     }
