@@ -28,7 +28,8 @@ public static class CheckpointExport
         }
     }
 
-    /// <summary>Writes the network of the checkpoint at <paramref name="checkpointPath"/> to <paramref name="onnxPath"/>, atomically.</summary>
+    /// <summary>Writes the network of the checkpoint at <paramref name="checkpointPath"/> to <paramref name="onnxPath"/>, atomically,
+    /// recording the run's dataset (<see cref="DatasetSpec.ShortName"/>) in the model's metadata.</summary>
     /// <returns>The scheduler config embedded in the model.</returns>
     /// <exception cref="DiffusionException">The checkpoint is missing, corrupt or from another architecture.</exception>
     /// <exception cref="IOException">The output cannot be written; the message names it.</exception>
@@ -40,7 +41,7 @@ public static class CheckpointExport
         {
             try
             {
-                return OnnxExporter.Export(network.Module, config, onnxPath);
+                return OnnxExporter.Export(network.Module, config, onnxPath, checkpoint.Run.Dataset.ShortName);
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {
