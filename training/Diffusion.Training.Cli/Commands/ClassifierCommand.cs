@@ -65,16 +65,14 @@ internal static class ClassifierCommand
         return 0;
     }
 
-    /// <summary>The default classifier shaped for <paramref name="dataset"/>, which must be labelled square images.</summary>
+    /// <summary>The default classifier shaped for <paramref name="dataset"/>; the trainer checks its labels.</summary>
     private static DigitClassifierConfig ConfigFor(Dataset dataset, ClassifierOptionSet o, ParseResult result)
     {
-        if (dataset.Labels is null)
-            throw new DiffusionException($"a classifier learns class labels, and dataset '{dataset.Name}' has none: use mnist, or a .npy dataset with --labels PATH.npy.");
         if (dataset.Height == 1 && dataset.Width == 1)
             throw new DiffusionException($"the classifier is a CNN for images, and dataset '{dataset.Name}' holds points [{dataset.Channels}, 1, 1]: use mnist, or a .npy of images [N, C, H, W].");
         if (dataset.Height != dataset.Width)
             throw new DiffusionException($"the classifier takes square images, but '{dataset.Name}' has {dataset.Height}x{dataset.Width}: pad or crop them to a square.");
-        var config = new DigitClassifierConfig
+        return new DigitClassifierConfig
         {
             InChannels = dataset.Channels,
             ImageSize = dataset.Height,
@@ -82,15 +80,6 @@ internal static class ClassifierCommand
             FeatureDim = result.GetValue(o.FeatureDim),
             Dropout = result.GetValue(o.Dropout),
         };
-        try
-        {
-            config.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new DiffusionException(e.Message, e);
-        }
-        return config;
     }
 
     private static void Describe(ClassifierTrainer trainer, Dataset dataset, int threads)

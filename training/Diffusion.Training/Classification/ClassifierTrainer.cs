@@ -166,6 +166,8 @@ public sealed class ClassifierTrainer : IDisposable
 
     private static void CheckData(DigitClassifierConfig config, Dataset dataset)
     {
+        if (dataset.Labels is null)
+            throw new DiffusionException($"a classifier learns class labels, and dataset '{dataset.Name}' has none: use mnist, or a .npy dataset with --labels PATH.npy.");
         try
         {
             config.Validate();
@@ -174,8 +176,6 @@ public sealed class ClassifierTrainer : IDisposable
         {
             throw new DiffusionException(e.Message, e);
         }
-        if (dataset.Labels is null)
-            throw new DiffusionException($"a classifier learns class labels, and dataset '{dataset.Name}' has none: use mnist, or a .npy dataset with --labels PATH.npy.");
         if (dataset.ClassCount != config.NumClasses)
             throw new DiffusionException($"dataset '{dataset.Name}' has {dataset.ClassCount} classes, but the classifier is configured for {config.NumClasses}.");
         if (dataset.Channels != config.InChannels || dataset.Height != config.ImageSize || dataset.Width != config.ImageSize)
