@@ -87,7 +87,8 @@ internal static class ClassifierCommand
         var options = trainer.Options;
         var config = trainer.Network.Config;
         long parameters = trainer.Network.parameters().Sum(p => p.numel());
-        Console.Error.WriteLine($"data: {dataset}; {trainer.TrainSet.Count} for training, {trainer.HeldoutSet?.Count ?? 0} held out (every {options.HeldoutEvery}th)");
+        string heldout = trainer.HeldoutSet is { } set ? $"{set.Count} held out (every {options.HeldoutEvery}th)" : "none held out";
+        Console.Error.WriteLine($"data: {dataset}; {trainer.TrainSet.Count} for training, {heldout}");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"network: DigitClassifier, convolutions {string.Join("/", config.Channels)}, features {config.FeatureDim}, dropout {config.Dropout}: {parameters:N0} parameters"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

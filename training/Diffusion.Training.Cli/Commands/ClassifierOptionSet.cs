@@ -7,7 +7,7 @@ internal sealed class ClassifierOptionSet
 {
     public readonly Option<string> Dataset = new("--dataset", "-d") { Description = "labelled image data: mnist, or the path of a .npy file [N, C, H, W] with --labels", Required = true };
     public readonly Option<string?> Labels = new("--labels") { Description = "class labels of a .npy dataset: a .npy of N integral values 0, 1, 2, ..." };
-    public readonly Option<string> Out = new("--out", "-o") { Description = "the .onnx file to write (inputs image; outputs logits, features)", Required = true };
+    public readonly Option<string> Out = new("--out", "-o") { Description = "the .onnx file to write (input image; outputs logits and features)", Required = true };
     public readonly Option<string?> Features = new("--features") { Description = "the .npy of the features of every dataset image, in its order (default: beside --out, named NAME-features.npy)" };
     public readonly Option<long> Steps = new("--steps", "-n") { Description = "training steps", DefaultValueFactory = _ => 3000 };
     public readonly Option<int> Batch = new("--batch", "-b") { Description = "minibatch size", DefaultValueFactory = _ => 64 };
