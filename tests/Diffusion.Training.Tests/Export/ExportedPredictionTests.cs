@@ -30,7 +30,7 @@ public class ExportedPredictionTests
         using (var network = TestNetworks.Create("mlp-add", generator))
         {
             Assert.Equal(trained, OnnxExporter.Export(network, config, own).PredictionType);
-            var embedded = OnnxExporter.Export(network, config, converted, exported);
+            var embedded = OnnxExporter.Export(network, config, converted, prediction: exported);
             Assert.Equal(exported, embedded.PredictionType);
             Assert.Equal(config.CreateSchedule().Describe(), embedded.CreateSchedule().Describe());
         }
@@ -69,7 +69,7 @@ public class ExportedPredictionTests
         using var folder = new TempFolder();
         using var generator = new Generator(5);
         using var network = TestNetworks.Create("mlp-add", generator);
-        var error = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(network, config, folder.File("m.onnx"), PredictionType.Score));
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(network, config, folder.File("m.onnx"), prediction: PredictionType.Score));
         Assert.Contains("log_sigma", error.Message);
         Assert.False(File.Exists(folder.File("m.onnx")));
     }

@@ -8,7 +8,7 @@ namespace Diffusion.Training.Tests.Trainer;
 /// <summary>The diffusion-train command: a run, its resumption and export, and one-line errors with non-zero exits.</summary>
 public class CliTests
 {
-    private static void AssertOneLineError((int Code, string Out, string Error) result, string expected, int code = 1)
+    internal static void AssertOneLineError((int Code, string Out, string Error) result, string expected, int code = 1)
     {
         Assert.Equal(code, result.Code);
         string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);

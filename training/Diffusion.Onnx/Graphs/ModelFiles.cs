@@ -4,7 +4,7 @@ using Onnx;
 
 namespace Diffusion.Onnx.Graphs;
 
-/// <summary>Writing models to disk.</summary>
+/// <summary>Writing models (and the files that go with them) to disk.</summary>
 public static class ModelFiles
 {
     /// <summary>
@@ -22,7 +22,7 @@ public static class ModelFiles
 
     /// <summary>Creates the folder <paramref name="path"/> goes in, if it is missing.</summary>
     /// <exception cref="IOException">The folder cannot be created; the message names the path.</exception>
-    internal static void CreateFolderOf(string path)
+    public static void CreateFolderOf(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;

@@ -5,18 +5,18 @@ using Spectre.Console;
 namespace Diffusion.Training.Cli.Commands;
 
 /// <summary>
-/// Shows training progress: a live bar with the loss and throughput on a terminal, plain lines
+/// Shows training progress (of a diffusion model or a classifier): a live bar with the loss and throughput on a terminal, plain lines
 /// (one per log interval) when the output is redirected. Checkpoint and preview messages are
 /// printed as lines in both cases.
 /// </summary>
 internal static class TrainingConsole
 {
-    public static TrainingResult Run(long firstStep, long logEvery, Func<IProgress<TrainingProgress>, Action<string>, TrainingResult> train)
+    public static TResult Run<TResult>(long firstStep, long logEvery, Func<IProgress<TrainingProgress>, Action<string>, TResult> train)
     {
         if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
             return train(new PlainLines(logEvery), message => Console.Error.WriteLine(message));
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        TrainingResult result = null!;
+        TResult result = default!;
         console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -29,7 +29,8 @@ public static class CheckpointExport
         }
     }
 
-    /// <summary>Writes the network of the checkpoint at <paramref name="checkpointPath"/> to <paramref name="onnxPath"/>, atomically.</summary>
+    /// <summary>Writes the network of the checkpoint at <paramref name="checkpointPath"/> to <paramref name="onnxPath"/>, atomically,
+    /// recording the run's dataset (<see cref="DatasetSpec.ShortName"/>) in the model's metadata.</summary>
     /// <param name="checkpointPath">The checkpoint a training run wrote.</param>
     /// <param name="onnxPath">The .onnx file to write.</param>
     /// <param name="useEma">Export the moving average of the weights (else the raw weights).</param>
@@ -45,7 +46,7 @@ public static class CheckpointExport
         {
             try
             {
-                return OnnxExporter.Export(network.Module, config, onnxPath, prediction);
+                return OnnxExporter.Export(network.Module, config, onnxPath, checkpoint.Run.Dataset.ShortName, prediction);
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {

@@ -29,6 +29,16 @@ internal sealed partial class ModuleEmitter
     /// <summary>The names of the network's parameters and buffers that no emitted node has used yet.</summary>
     public IEnumerable<string> Unused => names.Where(entry => !written.Contains(entry.Key)).Select(entry => entry.Value);
 
+    /// <summary>Throws when a parameter or buffer of the network is missing from the graph: the graph would not be its forward pass.</summary>
+    public void RequireEveryWeightUsed(string typeName)
+    {
+        var unused = Unused.ToList();
+        if (unused.Count > 0)
+        {
+            throw new InvalidOperationException($"the exported {typeName} graph leaves out {string.Join(", ", unused)}: the exporter does not mirror the network's forward pass");
+        }
+    }
+
     /// <summary>The output of a single-input module applied to <paramref name="x"/>, at inference (dropout is the identity).</summary>
     public string Emit(Module<Tensor, Tensor> module, string x) => module switch
     {

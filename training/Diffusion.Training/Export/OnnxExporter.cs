@@ -12,7 +12,8 @@ namespace Diffusion.Training.Export;
 /// (the raw value; the time embedding is computed in the graph) and, for class-conditional networks, <c>class_labels</c>
 /// int64 [batch]; output <c>out_sample</c> [batch, C, H, W]. Weights are initializers named after the network's
 /// parameters. The scheduler config is embedded in <c>metadata_props</c> under <see cref="SchedulerConfig.MetadataKey"/>,
-/// the network's type and configuration under <see cref="NetworkTypeKey"/> and <see cref="NetworkConfigKey"/>.
+/// the network's type and configuration under <see cref="NetworkTypeKey"/> and <see cref="NetworkConfigKey"/>, and the
+/// training data's name, when known, under <see cref="DatasetKey"/>.
 /// </summary>
 public static class OnnxExporter
 {
@@ -22,34 +23,39 @@ public static class OnnxExporter
     /// <summary>The metadata key holding the network's configuration as JSON (its config record's <c>ToJson</c>).</summary>
     public const string NetworkConfigKey = "network_config";
 
+    /// <summary>The metadata key holding the name of the training data (e.g. <c>mnist</c>, <c>ring</c>, or a .npy file's name).</summary>
+    public const string DatasetKey = "dataset";
+
     /// <summary>
     /// Writes <paramref name="network"/> to <paramref name="path"/> atomically (a temporary file renamed into place;
     /// missing folders are created) and returns the scheduler config embedded: <paramref name="config"/> with
     /// <c>in_channels</c>, <c>sample_size</c>, <c>num_classes</c> and <c>null_class_label</c> taken from the network.
     /// </summary>
+    /// <param name="network">The network to export.</param>
+    /// <param name="config">Its scheduler config.</param>
+    /// <param name="path">The .onnx file to write.</param>
+    /// <param name="dataset">The training data's name (<see cref="Training.DatasetSpec.ShortName"/>), recorded under
+    /// <see cref="DatasetKey"/>; null leaves the key out.</param>
     /// <exception cref="IOException">The path cannot be written; the message names it.</exception>
     /// <exception cref="ArgumentException">The config disagrees with the network.</exception>
-    /// <param name="network">The trained network.</param>
-    /// <param name="config">The scheduler config the network was trained with.</param>
-    /// <param name="path">The .onnx file to write.</param>
     /// <param name="prediction">What the exported model outputs, when it differs from what the network predicts
     /// (<c>config.PredictionType</c>): the graph converts the network's output (<see cref="PredictionGraph"/>), and the
     /// embedded config names the new type. Null keeps the network's own.</param>
     /// <exception cref="NotSupportedException">The module is not an exportable network, or the conversion needs a noise
     /// level the timestep input does not determine in the graph.</exception>
-    public static SchedulerConfig Export(Module network, SchedulerConfig config, string path, PredictionType? prediction = null)
+    public static SchedulerConfig Export(Module network, SchedulerConfig config, string path, string? dataset = null, PredictionType? prediction = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var (model, embedded) = Build(network, config, prediction);
+        var (model, embedded) = Build(network, config, dataset, prediction);
         model.Save(path);
         return embedded;
     }
 
     /// <summary>The ONNX model <see cref="Export"/> writes, in memory.</summary>
-    public static ModelProto ToModel(Module network, SchedulerConfig config, PredictionType? prediction = null) =>
-        Build(network, config, prediction).Model;
+    public static ModelProto ToModel(Module network, SchedulerConfig config, string? dataset = null, PredictionType? prediction = null) =>
+        Build(network, config, dataset, prediction).Model;
 
-    private static (ModelProto Model, SchedulerConfig Config) Build(Module network, SchedulerConfig config, PredictionType? prediction)
+    private static (ModelProto Model, SchedulerConfig Config) Build(Module network, SchedulerConfig config, string? dataset, PredictionType? prediction)
     {
         var graph = NetworkGraph.For(network);
         var embedded = ModelContract.Describe(config, graph);
@@ -73,15 +79,12 @@ public static class OnnxExporter
             embedded = embedded with { PredictionType = target };
         }
         builder.Output(output, ModelContract.Output, ElementType.Float32, sampleDims);
-        var unused = emitter.Unused.ToList();
-        if (unused.Count > 0)
-        {
-            throw new InvalidOperationException($"the exported {graph.TypeName} graph leaves out {string.Join(", ", unused)}: the exporter does not mirror the network's forward pass");
-        }
+        emitter.RequireEveryWeightUsed(graph.TypeName);
 
         builder.Metadata[SchedulerConfig.MetadataKey] = embedded.ToJson();
         builder.Metadata[NetworkTypeKey] = graph.TypeName;
         builder.Metadata[NetworkConfigKey] = graph.ConfigJson;
+        if (dataset is not null) builder.Metadata[DatasetKey] = dataset;
         return (builder.Build(), embedded);
     }
 

@@ -9,6 +9,12 @@ public sealed record DatasetSpec
     /// <summary>mnist, ring, moons, swissroll, checkerboard, or the path of a .npy file (<see cref="DatasetFactory"/>).</summary>
     public required string Name { get; init; }
 
+    /// <summary>
+    /// The data's name as exported models record it: the built-in name in lower case (<c>mnist</c>, <c>ring</c>, ...),
+    /// or a .npy dataset's file name (e.g. <c>digits.npy</c>).
+    /// </summary>
+    public string ShortName => Name.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? Path.GetFileName(Name) : Name.ToLowerInvariant();
+
     /// <summary>MNIST: the side the digits are brought to; null keeps 28.</summary>
     public int? ImageSize { get; init; }
 

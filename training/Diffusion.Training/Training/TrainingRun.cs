@@ -59,5 +59,5 @@ public sealed record TrainingRun(DatasetSpec Dataset, string Objective, Schedule
     }
 
     /// <summary>The double a float prints as (1.4f is 1.4, not 1.39999997615814), for a readable config.</summary>
-    private static double Shortest(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    internal static double Shortest(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }
