@@ -53,6 +53,20 @@ public sealed class RealFeatures
         return new RealFeatures(System.IO.Path.GetFullPath(path), FeatureStatistics.Of(even, dimension), odd, dimension);
     }
 
-    /// <summary>The first <paramref name="count"/> held-out feature vectors (at most <see cref="HeldOutCount"/>).</summary>
-    public ReadOnlySpan<float> HeldOut(int count) => _heldOut.AsSpan(0, Math.Min(count, HeldOutCount) * Dimension);
+    /// <summary>
+    /// <paramref name="count"/> held-out feature vectors (at most <see cref="HeldOutCount"/>), spread evenly over the
+    /// held-out rows (row floor(k H / count) for k = 0 .. count - 1): a file stored class by class, as the shipped one
+    /// is, so gives every class its share, where the first rows would all be zeros.
+    /// </summary>
+    public float[] HeldOut(int count)
+    {
+        int take = Math.Min(count, HeldOutCount), d = Dimension;
+        var rows = new float[take * d];
+        for (int k = 0; k < take; k++)
+        {
+            int row = (int)((long)k * HeldOutCount / take);
+            _heldOut.AsSpan(row * d, d).CopyTo(rows.AsSpan(k * d, d));
+        }
+        return rows;
+    }
 }

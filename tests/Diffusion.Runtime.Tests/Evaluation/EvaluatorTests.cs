@@ -1,5 +1,6 @@
 using Diffusion.Runtime.Evaluation;
 using Diffusion.Runtime.Generation;
+using Diffusion.Runtime.IO;
 using Diffusion.Runtime.Models;
 using Diffusion.Runtime.Tests.IO;
 using Diffusion.Runtime.Tests.Support;
@@ -80,6 +81,24 @@ public sealed class EvaluatorTests : IDisposable
 
         var note = Assert.Single(evaluator.Notes);
         Assert.StartsWith("the floor uses 200 held-out real images, all ", note);
+    }
+
+    [Fact]
+    public void HeldOutRowsSpreadOverAFileStoredClassByClass()
+    {
+        // 1,000 rows: the first half one class (features all 0), the second another (all 1), like the shipped file.
+        const int rows = 1000, d = 3;
+        string path = _folder.File("sorted.npy");
+        NpyFile.Write(path, Enumerable.Range(0, rows * d).Select(i => i / d < rows / 2 ? 0f : 1f).ToArray(), [rows, d]);
+        var real = RealFeatures.Read(path, d);
+
+        foreach (int count in new[] { 10, 50, 500 })
+        {
+            var heldOut = real.HeldOut(count);
+            Assert.Equal(count * d, heldOut.Length);
+            Assert.Equal(0.5, heldOut.Average(), 2); // both classes in equal shares, not the first rows' class alone
+        }
+        Assert.Equal(0.5, FeatureStatistics.Of(real.HeldOut(50), d).Mean[0], 2);
     }
 
     [Fact]
