@@ -45,7 +45,10 @@ public sealed class EvaluatorTests : IDisposable
 
         double floor = scores[0].Floor!.Value;
         Assert.True(floor > 0, "the floor of 500 held-out images carries small-sample bias");
-        Assert.True(scores[0].Distance < 3 * floor, $"real draws: FD {scores[0].Distance}, floor {floor}");
+        // Both the floor and the real draws' FD carry sampling noise of their own (chi-square-like); real draws must sit
+        // near the floor on the scale by which visibly noisy images (std 0.4) exceed it.
+        Assert.True(Math.Abs(scores[0].Distance - floor) < (scores[3].Distance - floor) / 4,
+            $"real draws: FD {scores[0].Distance}, floor {floor}, noisy (0.4) {scores[3].Distance}");
         for (int i = 1; i < scores.Length; i++)
             Assert.True(scores[i].Distance > scores[i - 1].Distance, $"FD at noise step {i}: [{string.Join(", ", scores.Select(s => s.Distance))}]");
         Assert.True(scores[^1].Distance > 5 * floor, $"FD {scores[^1].Distance} at noise 0.4, floor {floor}");
