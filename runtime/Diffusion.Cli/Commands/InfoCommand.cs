@@ -30,6 +30,7 @@ internal static class InfoCommand
             output.WriteLine($"spacing:      {c.TimestepSpacing.Name()} (default), steps_offset {c.StepsOffset}");
             output.WriteLine($"clip sample:  {(c.ClipSample ? $"to +-{c.ClipSampleRange}" : "no")}");
             output.WriteLine($"data range:   [{c.DataMin}, {c.DataMax}]");
+            output.WriteLine($"dataset:      {m.Dataset ?? "not recorded (diffusion eval needs --reference)"}");
             output.WriteLine($"classes:      {(c.NumClasses == 0 ? "none (unconditional)" : $"{c.NumClasses}{(c.NullClassLabel is { } n ? $", null label {n}" : "")}")}");
             return 0;
         }));
