@@ -49,6 +49,9 @@ public class ShippedQualityTests
         var clean = evaluator.Evaluate(samples);
         var blurred = evaluator.Evaluate(noisy);
 
-        Assert.True(clean.Distance < 0.5 * blurred.Distance, $"FD {clean.Distance:F1} of the samples, {blurred.Distance:F1} with noise of std 0.5 (floor {clean.Floor:F1})");
+        // At 64 images most of an FD is small-sample bias, which the floor (real digits, as many) measures: compare the excess.
+        double floor = clean.Floor!.Value;
+        Assert.True(clean.Distance - floor < 0.5 * (blurred.Distance - floor),
+            $"FD {clean.Distance:F1} of the samples, {blurred.Distance:F1} with noise of std 0.5 (floor {floor:F1})");
     }
 }
