@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
-# Regenerates the figures of docs/quality.md: the quality tables (diffusion eval) and the image grids
-# (diffusion sample). Usage: docs/quality/run.sh [tables|grids|all]  (default all). The tables take
-# about two hours of CPU on 2 cores; every command is independent and can run on its own.
+# Regenerates the figures of docs/quality.md: the quality tables (diffusion eval, as JSON in
+# docs/quality/data; quality.md shows them pivoted) and the image grids (diffusion sample).
+# Usage: docs/quality/run.sh [tables|grids|all]  (default all). The tables take about two hours of
+# CPU on 2 cores; every command is independent and can run on its own.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what="${1:-all}"
 out=docs/quality
+mkdir -p "$out/data"
 dotnet build -c Release runtime/Diffusion.Cli -v q -nologo >/dev/null
 diffusion() { dotnet runtime/Diffusion.Cli/bin/Release/net10.0/diffusion.dll "$@"; }
 
 if [[ "$what" == tables || "$what" == all ]]; then
   # MNIST: Frechet distance in the shipped classifier's features, 200 samples a row (seed 0).
-  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim,euler,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format markdown > "$out/mnist-ddpm.md"
-  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim --steps 50,100,1000 --count 100 --threads 1 --format markdown > "$out/mnist-ddpm-1000.md"
-  diffusion eval --model models/mnist-ve.onnx --sampler ddpm,ddim,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format markdown > "$out/mnist-ve.md"
-  diffusion eval --model models/mnist-cond.onnx --class all --sampler ddim,heun --steps 5,10,20,50,100 --count 200 --threads 1 --format markdown > "$out/mnist-cond.md"
+  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim,euler,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm.json"
+  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-1000.json"
+  diffusion eval --model models/mnist-ve.onnx --sampler ddpm,ddim,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ve.json"
+  diffusion eval --model models/mnist-ve.onnx --sampler langevin --steps 5,10,20,50 --count 200 --threads 1 --format json > "$out/data/mnist-ve-langevin.json"
+  diffusion eval --model models/mnist-cond.onnx --class all --sampler ddim,heun --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-cond.json"
   for w in 2 4; do
-    diffusion eval --model models/mnist-cond.onnx --class all --guidance "$w" --sampler ddim --steps 10,20,50 --count 200 --threads 1 --format markdown > "$out/mnist-cond-guidance-$w.md"
+    diffusion eval --model models/mnist-cond.onnx --class all --guidance "$w" --sampler ddim --steps 10,20,50 --count 200 --threads 1 --format json > "$out/data/mnist-cond-g$w.json"
   done
   # 2-D: exact squared MMD to the ring and the share within 3 std of a component, 1,000 samples a row.
   for m in ring-vp ring-ve; do
-    diffusion eval --model "models/$m.onnx" --reference ring --sampler ddpm,ddim,euler,heun,pc,langevin --steps 5,10,20,50,100,1000 --count 1000 --threads 1 --format markdown > "$out/$m.md"
+    diffusion eval --model "models/$m.onnx" --reference ring --sampler ddpm,ddim,euler,heun,pc,langevin --steps 5,10,20,50,100,1000 --count 1000 --threads 1 --format json > "$out/data/$m.json"
   done
 fi
 
@@ -28,7 +31,8 @@ if [[ "$what" == grids || "$what" == all ]]; then
   # 16 samples (seed 0) per sampler at a low and a high step count.
   for m in mnist-ddpm mnist-ve mnist-cond; do
     extra=(); [[ $m == mnist-cond ]] && extra=(--class all --guidance 2)
-    for s in ddpm ddim heun pc; do
+    samplers=(ddpm ddim heun pc); [[ $m == mnist-ve ]] && samplers+=(langevin)
+    for s in "${samplers[@]}"; do
       for n in 10 100; do
         diffusion sample --model "models/$m.onnx" --sampler "$s" --steps "$n" --count 16 "${extra[@]}" --out "$out/$m-$s-$n.png" >/dev/null
       done
