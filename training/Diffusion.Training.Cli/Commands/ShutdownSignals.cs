@@ -4,27 +4,50 @@ namespace Diffusion.Training.Cli.Commands;
 
 /// <summary>
 /// Turns Ctrl-C (SIGINT) and SIGTERM into a cancellation the trainer sees between steps, so it can
-/// save a checkpoint before the process exits. A second signal is left to the system (it kills).
+/// save a checkpoint before the process exits. A second signal is left to the system (it kills),
+/// unless it comes within <see cref="DuplicateWindow"/> of the first: that is the same request
+/// delivered twice (<c>dotnet run</c> passing on the signal its child also got, or <c>pkill -f</c>
+/// matching both), and killing then would lose the checkpoint being written.
 /// </summary>
 internal sealed class ShutdownSignals : IDisposable
 {
+    /// <summary>How soon after the first a signal counts as a copy of it.</summary>
+    public static readonly TimeSpan DuplicateWindow = TimeSpan.FromSeconds(1);
+
     private readonly CancellationTokenSource source = new();
     private readonly PosixSignalRegistration[] registrations;
+    private readonly Func<long> clockMilliseconds;
+    private long firstSignalAt;
 
     public ShutdownSignals()
+        : this(() => Environment.TickCount64, register: true)
     {
-        registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
+    }
+
+    /// <summary>Signals decided with <paramref name="clock"/> (milliseconds); <paramref name="register"/> false for tests.</summary>
+    internal ShutdownSignals(Func<long> clock, bool register)
+    {
+        clockMilliseconds = clock;
+        registrations = register
+            ? [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)]
+            : [];
     }
 
     public CancellationToken Token => source.Token;
 
-    private void Handle(PosixSignalContext context)
+    /// <summary>Handles one signal; returns true when it is absorbed, false when the default (terminate) should run.</summary>
+    internal bool OnSignal(PosixSignal signal)
     {
-        if (source.IsCancellationRequested) return; // the second signal terminates as usual
-        context.Cancel = true;
-        Console.Error.WriteLine($"{context.Signal}: stopping after this step and saving a checkpoint (send it again to kill)...");
+        long now = clockMilliseconds();
+        if (source.IsCancellationRequested)
+            return now - firstSignalAt < DuplicateWindow.TotalMilliseconds; // a copy of the first, or a real second request
+        firstSignalAt = now;
+        Console.Error.WriteLine($"{signal}: stopping after this step and saving a checkpoint (send it again to kill)...");
         source.Cancel();
+        return true;
     }
+
+    private void Handle(PosixSignalContext context) => context.Cancel = OnSignal(context.Signal);
 
     public void Dispose()
     {
