@@ -17,6 +17,7 @@ if [[ "$what" == tables || "$what" == all ]]; then
   diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-1000.json"
   diffusion eval --model models/mnist-ve.onnx --sampler ddpm,ddim,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ve.json"
   diffusion eval --model models/mnist-ve.onnx --sampler langevin --steps 5,10,20,50 --count 200 --threads 1 --format json > "$out/data/mnist-ve-langevin.json"
+  diffusion eval --model models/mnist-ve.onnx --sampler ddim,heun --steps 10,20,50 --spacing karras --count 200 --threads 1 --format json > "$out/data/mnist-ve-karras.json"
   diffusion eval --model models/mnist-cond.onnx --class all --sampler ddim,heun --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-cond.json"
   for w in 2 4; do
     diffusion eval --model models/mnist-cond.onnx --class all --guidance "$w" --sampler ddim --steps 10,20,50 --count 200 --threads 1 --format json > "$out/data/mnist-cond-g$w.json"
