@@ -5,8 +5,8 @@ namespace Diffusion.Runtime.Evaluation;
 /// <summary>
 /// Scores image samples FID-style: the squared Fréchet distance between the classifier features
 /// of the samples and those of the real reference images, beside its floor, the distance of as
-/// many real held-out images (so both carry the same small-sample bias); with a class, the
-/// fraction of samples the classifier puts in it. Owns the classifier.
+/// many real held-out images (so both carry the same small-sample bias); for labelled samples, the
+/// share the classifier reads as the label each was generated for. Owns the classifier.
 /// </summary>
 public sealed class FrechetEvaluator : ISampleEvaluator
 {
