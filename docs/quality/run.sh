@@ -14,7 +14,7 @@ diffusion() { dotnet runtime/Diffusion.Cli/bin/Release/net10.0/diffusion.dll "$@
 if [[ "$what" == tables || "$what" == all ]]; then
   # MNIST: Frechet distance in the shipped classifier's features, 200 samples a row (seed 0).
   diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim,euler,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm.json"
-  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-1000.json"
+  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim,heun --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-1000.json"
   diffusion eval --model models/mnist-ve.onnx --sampler ddpm,ddim,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ve.json"
   diffusion eval --model models/mnist-ve.onnx --sampler langevin --steps 5,10,20,50 --count 200 --threads 1 --format json > "$out/data/mnist-ve-langevin.json"
   diffusion eval --model models/mnist-ve.onnx --sampler ddim,heun --steps 10,20,50 --spacing karras --count 200 --threads 1 --format json > "$out/data/mnist-ve-karras.json"
