@@ -10,7 +10,9 @@ namespace Diffusion.Runtime.Models;
 /// <summary>
 /// The meaning of a model: its noise process, what it predicts and what its time input is.
 /// Read from diffusers' <c>scheduler_config.json</c> keys, plus the keys this project adds
-/// (each documented on its property). Missing keys take diffusers' defaults.
+/// (each documented on its property). Missing keys take diffusers' defaults; the defaults that
+/// depend on the kind of noise process (<see cref="TimestepSpacing"/>, <see cref="TimestepInput"/>,
+/// <see cref="ClipSample"/>) follow <see cref="NoiseSchedule"/> whether the config is parsed or built in code.
 /// </summary>
 public sealed record SchedulerConfig
 {
@@ -44,14 +46,28 @@ public sealed record SchedulerConfig
     /// <summary>diffusers <c>prediction_type</c>: epsilon, sample, v_prediction; ours adds score.</summary>
     public PredictionType PredictionType { get; init; } = PredictionType.Epsilon;
 
-    /// <summary>diffusers <c>timestep_spacing</c>: leading, trailing, linspace; ours adds karras and uniform.</summary>
-    public TimestepSpacing TimestepSpacing { get; init; } = TimestepSpacing.Leading;
+    /// <summary>
+    /// diffusers <c>timestep_spacing</c>: leading, trailing, linspace; ours adds karras and uniform.
+    /// Unless set: leading for discrete schedules, uniform for continuous ones.
+    /// </summary>
+    public TimestepSpacing TimestepSpacing
+    {
+        get => SpacingSetting ?? (IsDiscrete ? TimestepSpacing.Leading : TimestepSpacing.Uniform);
+        init => SpacingSetting = value;
+    }
 
     /// <summary>diffusers <c>steps_offset</c>, added to "leading" timesteps.</summary>
     public int StepsOffset { get; init; }
 
-    /// <summary>diffusers <c>clip_sample</c>: clamp the x0 estimate to +-<see cref="ClipSampleRange"/>.</summary>
-    public bool ClipSample { get; init; }
+    /// <summary>
+    /// diffusers <c>clip_sample</c>: clamp the x0 estimate to +-<see cref="ClipSampleRange"/>.
+    /// Unless set: on for discrete schedules (diffusers' DDPM and DDIM schedulers clip by default), off for continuous ones.
+    /// </summary>
+    public bool ClipSample
+    {
+        get => ClipSampleSetting ?? IsDiscrete;
+        init => ClipSampleSetting = value;
+    }
 
     /// <summary>diffusers <c>clip_sample_range</c>.</summary>
     public double ClipSampleRange { get; init; } = 1.0;
@@ -80,8 +96,20 @@ public sealed record SchedulerConfig
     /// <summary>Ours and ScoreSdeVp's <c>beta_max</c>: beta(1) of continuous VP / sub-VP.</summary>
     public double BetaMax { get; init; } = 20;
 
-    /// <summary>Ours, <c>timestep_input</c>: index, t, sigma or log_sigma.</summary>
-    public TimestepInput TimestepInput { get; init; } = TimestepInput.Index;
+    /// <summary>
+    /// Ours, <c>timestep_input</c>: index, t, sigma or log_sigma. Unless set: index for discrete
+    /// schedules, t for VP and sub-VP, sigma for VE (diffusers' ScoreSdeVeScheduler).
+    /// </summary>
+    public TimestepInput TimestepInput
+    {
+        get => TimestepInputSetting ?? NoiseSchedule switch
+        {
+            "ve" => TimestepInput.Sigma,
+            "vp" or "subvp" => TimestepInput.Time,
+            _ => TimestepInput.Index,
+        };
+        init => TimestepInputSetting = value;
+    }
 
     /// <summary>Ours, <c>timestep_scale</c>: the timestep value fed is multiplied by this (e.g. 999 for t * 999).</summary>
     public double TimestepScale { get; init; } = 1;
@@ -103,6 +131,13 @@ public sealed record SchedulerConfig
 
     /// <summary>Channels of a sample when the model's input declares them dynamic.</summary>
     public int? InChannels { get; init; }
+
+    // What was set explicitly (in code or in the JSON); null keeps the default that follows NoiseSchedule.
+    private TimestepSpacing? SpacingSetting { get; init; }
+    private TimestepInput? TimestepInputSetting { get; init; }
+    private bool? ClipSampleSetting { get; init; }
+
+    private bool IsDiscrete => NoiseSchedule == "discrete";
 
     /// <summary>Builds the noise process this config describes.</summary>
     public NoiseSchedule CreateSchedule() => NoiseSchedule switch
@@ -163,10 +198,7 @@ public sealed record SchedulerConfig
             BetaSchedule = Str(o, "beta_schedule") ?? defaults.BetaSchedule,
             TrainedBetas = o["trained_betas"] is JsonArray betas ? betas.Select(b => b!.GetValue<double>()).ToArray() : null,
             PredictionType = PredictionConversion.Parse(Str(o, "prediction_type") ?? (scoreSdeVe ? "score" : "epsilon")),
-            TimestepSpacing = TimestepSpacingNames.Parse(Str(o, "timestep_spacing") ?? (schedule == "discrete" ? "leading" : "uniform")),
             StepsOffset = Int(o, "steps_offset") ?? 0,
-            // diffusers' DDPM and DDIM schedulers clip by default; continuous-time models do not.
-            ClipSample = Bool(o, "clip_sample") ?? schedule == "discrete",
             ClipSampleRange = Num(o, "clip_sample_range") ?? defaults.ClipSampleRange,
             SetAlphaToOne = Bool(o, "set_alpha_to_one") ?? true,
             VarianceType = Str(o, "variance_type") ?? defaults.VarianceType,
@@ -176,12 +208,6 @@ public sealed record SchedulerConfig
             Snr = Num(o, "snr"),
             BetaMin = Num(o, "beta_min") ?? defaults.BetaMin,
             BetaMax = Num(o, "beta_max") ?? defaults.BetaMax,
-            TimestepInput = ParseTimestepInput(Str(o, "timestep_input") ?? schedule switch
-            {
-                "ve" => "sigma",
-                "vp" or "subvp" => "t",
-                _ => "index",
-            }),
             TimestepScale = Num(o, "timestep_scale") ?? 1,
             DataMin = Num(o, "data_min") ?? -1,
             DataMax = Num(o, "data_max") ?? 1,
@@ -189,6 +215,10 @@ public sealed record SchedulerConfig
             NullClassLabel = Int(o, "null_class_label"),
             SampleSize = Int(o, "sample_size"),
             InChannels = Int(o, "in_channels"),
+            // Keys left out keep the defaults that follow noise_schedule.
+            SpacingSetting = Str(o, "timestep_spacing") is { } spacing ? TimestepSpacingNames.Parse(spacing) : null,
+            TimestepInputSetting = Str(o, "timestep_input") is { } input ? ParseTimestepInput(input) : null,
+            ClipSampleSetting = Bool(o, "clip_sample"),
         };
         config.Validate();
         return config;

@@ -36,6 +36,32 @@ public class SchedulerConfigTests
         Assert.Equal(348, ve.SigmaMax);
     }
 
+    [Theory]
+    [InlineData("discrete", TimestepSpacing.Leading, TimestepInput.Index, true)]
+    [InlineData("vp", TimestepSpacing.Uniform, TimestepInput.Time, false)]
+    [InlineData("subvp", TimestepSpacing.Uniform, TimestepInput.Time, false)]
+    [InlineData("ve", TimestepSpacing.Uniform, TimestepInput.Sigma, false)]
+    public void DefaultsFollowTheNoiseScheduleInCodeAsInJson(string schedule, TimestepSpacing spacing, TimestepInput input, bool clip)
+    {
+        var built = new SchedulerConfig { NoiseSchedule = schedule };
+        var parsed = SchedulerConfig.Parse($$"""{ "noise_schedule": "{{schedule}}" }""", "test");
+        foreach (var c in new[] { built, parsed })
+        {
+            Assert.Equal(spacing, c.TimestepSpacing);
+            Assert.Equal(input, c.TimestepInput);
+            Assert.Equal(clip, c.ClipSample);
+        }
+        Assert.Equal(parsed, built);
+
+        // A default follows the schedule through `with`; a value that was set stays.
+        var moved = new SchedulerConfig() with { NoiseSchedule = schedule };
+        Assert.Equal(input, moved.TimestepInput);
+        var pinned = new SchedulerConfig { TimestepInput = TimestepInput.LogSigma, ClipSample = !clip } with { NoiseSchedule = schedule };
+        Assert.Equal(TimestepInput.LogSigma, pinned.TimestepInput);
+        Assert.Equal(!clip, pinned.ClipSample);
+        Assert.Equal(pinned, SchedulerConfig.Parse(pinned.ToJson(), "round trip"));
+    }
+
     [Fact]
     public void TimestepValueFollowsTheDeclaredMeaning()
     {
