@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the figures of docs/quality.md: the quality tables (diffusion eval, as JSON in
 # docs/quality/data; quality.md shows them pivoted) and the image grids (diffusion sample).
-# Usage: docs/quality/run.sh [tables|grids|all]  (default all). The tables take about two hours of
-# CPU on 2 cores; every command is independent and can run on its own.
+# Usage: docs/quality/run.sh [tables|grids|all]  (default all). The tables take about eight hours of
+# CPU (the 1,000-step rows are most of it: 15 min of one core per 1,000 evaluations of 200 images);
+# every command is independent and can run on its own, e.g. on another core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what="${1:-all}"
@@ -14,11 +15,17 @@ diffusion() { dotnet runtime/Diffusion.Cli/bin/Release/net10.0/diffusion.dll "$@
 if [[ "$what" == tables || "$what" == all ]]; then
   # MNIST: Frechet distance in the shipped classifier's features, 200 samples a row (seed 0).
   diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim,euler,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm.json"
-  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim,heun --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-1000.json"
+  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim,heun,pc --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-1000.json"
+  # DDPM between 100 and 1,000 steps, and without clipping x0 (the model's config clips to +-1).
+  diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm --steps 500 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-500.json"
+  sed 's/"clip_sample": true/"clip_sample": false/' <(diffusion info models/mnist-ddpm.onnx --config) > "$out/data/mnist-ddpm-noclip.config.json"
+  diffusion eval --model models/mnist-ddpm.onnx --scheduler-config "$out/data/mnist-ddpm-noclip.config.json" --sampler ddpm --steps 100,1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-noclip.json"
   diffusion eval --model models/mnist-ve.onnx --sampler ddpm,ddim,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ve.json"
-  diffusion eval --model models/mnist-ve.onnx --sampler langevin --steps 5,10,20,50 --count 200 --threads 1 --format json > "$out/data/mnist-ve-langevin.json"
+  diffusion eval --model models/mnist-ve.onnx --sampler ddpm,ddim,heun,pc --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ve-1000.json"
+  diffusion eval --model models/mnist-ve.onnx --sampler langevin --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ve-langevin.json"
   diffusion eval --model models/mnist-ve.onnx --sampler ddim,heun --steps 10,20,50 --spacing karras --count 200 --threads 1 --format json > "$out/data/mnist-ve-karras.json"
-  diffusion eval --model models/mnist-cond.onnx --class all --sampler ddim,heun --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-cond.json"
+  diffusion eval --model models/mnist-cond.onnx --class all --sampler ddpm,ddim,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-cond.json"
+  diffusion eval --model models/mnist-cond.onnx --class all --sampler ddpm,ddim,heun,pc --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-cond-1000.json"
   for w in 2 4; do
     diffusion eval --model models/mnist-cond.onnx --class all --guidance "$w" --sampler ddim --steps 10,20,50 --count 200 --threads 1 --format json > "$out/data/mnist-cond-g$w.json"
   done

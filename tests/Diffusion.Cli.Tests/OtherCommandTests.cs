@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Diffusion.Runtime.Models;
 
 namespace Diffusion.Cli.Tests;
 
@@ -44,6 +45,24 @@ public class OtherCommandTests
         Assert.Contains("prediction:   v_prediction", result.Output);
         Assert.Contains("clip sample:  to +-1", result.Output); // diffusers' default for a DDPM-style config
         Assert.Contains("data range:   [-3, 3]", result.Output);
+    }
+
+    [Fact]
+    public async Task InfoConfigPrintsTheConfigThatSchedulerConfigReadsBack()
+    {
+        var result = await Cli.RunAsync("info", Cli.DemoModel, "--device", "cpu", "--config");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var printed = SchedulerConfig.Parse(result.Output, "info --config");
+        Assert.False(printed.ClipSample);
+        Assert.Equal(-1.5, printed.DataMin);
+
+        // Edited and passed back, it is what the runtime then uses.
+        using var folder = new Diffusion.Runtime.Tests.IO.TempFolder();
+        string edited = folder.File("scheduler_config.json");
+        File.WriteAllText(edited, result.Output.Replace("\"clip_sample\": false", "\"clip_sample\": true", StringComparison.Ordinal));
+        var reread = await Cli.RunAsync("info", Cli.DemoModel, "--device", "cpu", "--config", "--scheduler-config", edited);
+        Assert.Equal(printed with { ClipSample = true }, SchedulerConfig.Parse(reread.Output, "edited"));
     }
 
     [Fact]

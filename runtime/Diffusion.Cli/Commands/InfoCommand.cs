@@ -11,13 +11,22 @@ internal static class InfoCommand
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "an .onnx file or a diffusers-layout directory" };
-        var command = new Command("info", "print a model's inputs, outputs, schedule and meaning") { model };
+        var configOnly = new Option<bool>("--config")
+        {
+            Description = "print only the scheduler config the runtime uses, as scheduler_config.json (every key written out): edit it and pass it back with --scheduler-config",
+        };
+        var command = new Command("info", "print a model's inputs, outputs, schedule and meaning") { model, configOnly };
         CommonOptions.AddTo(command);
         command.SetAction(result => CliAction.Run(result, () =>
         {
             var output = result.InvocationConfiguration.Output;
             using var m = CommonOptions.Load(result, result.GetValue(model)!);
             var c = m.Config;
+            if (result.GetValue(configOnly))
+            {
+                output.WriteLine(c.ToJson());
+                return 0;
+            }
             output.WriteLine($"model:        {m.ModelPath}");
             output.WriteLine($"device:       {m.Device}");
             foreach (var input in m.Inputs) output.WriteLine($"input:        {input}");
