@@ -6,6 +6,7 @@ var root = new RootCommand("diffusion-train: train diffusion models (DDPM, NCSN,
     TrainCommand.Create(),
     ExportCommand.Create(),
     ClassifierCommand.Create(),
+    DenoiseErrorCommand.Create(),
 };
 // The train command handles Ctrl-C and SIGTERM itself (it saves a checkpoint first, which may take
 // longer than System.CommandLine's default grace period), so that handling is switched off here.
