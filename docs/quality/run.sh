@@ -11,6 +11,8 @@ out=docs/quality
 mkdir -p "$out/data"
 dotnet build -c Release runtime/Diffusion.Cli -v q -nologo >/dev/null
 diffusion() { dotnet runtime/Diffusion.Cli/bin/Release/net10.0/diffusion.dll "$@"; }
+dotnet build -c Release training/Diffusion.Training.Cli -v q -nologo >/dev/null
+train() { dotnet training/Diffusion.Training.Cli/bin/Release/net10.0/diffusion-train.dll "$@"; }
 
 if [[ "$what" == tables || "$what" == all ]]; then
   # MNIST: Frechet distance in the shipped classifier's features, 200 samples a row (seed 0).
@@ -18,7 +20,7 @@ if [[ "$what" == tables || "$what" == all ]]; then
   diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm,ddim,heun,pc --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-1000.json"
   # DDPM between 100 and 1,000 steps, and without clipping x0 (the model's config clips to +-1).
   diffusion eval --model models/mnist-ddpm.onnx --sampler ddpm --steps 500 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-500.json"
-  sed 's/"clip_sample": true/"clip_sample": false/' <(diffusion info models/mnist-ddpm.onnx --config) > "$out/data/mnist-ddpm-noclip.config.json"
+  diffusion info models/mnist-ddpm.onnx --config | sed 's/"clip_sample": true/"clip_sample": false/' > "$out/data/mnist-ddpm-noclip.config.json"
   diffusion eval --model models/mnist-ddpm.onnx --scheduler-config "$out/data/mnist-ddpm-noclip.config.json" --sampler ddpm --steps 100,1000 --count 200 --threads 1 --format json > "$out/data/mnist-ddpm-noclip.json"
   diffusion eval --model models/mnist-ve.onnx --sampler ddpm,ddim,heun,pc --steps 5,10,20,50,100 --count 200 --threads 1 --format json > "$out/data/mnist-ve.json"
   diffusion eval --model models/mnist-ve.onnx --sampler ddpm,ddim,heun,pc --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-ve-1000.json"
@@ -28,6 +30,10 @@ if [[ "$what" == tables || "$what" == all ]]; then
   diffusion eval --model models/mnist-cond.onnx --class all --sampler ddpm,ddim,heun,pc --steps 1000 --count 200 --threads 1 --format json > "$out/data/mnist-cond-1000.json"
   for w in 2 4; do
     diffusion eval --model models/mnist-cond.onnx --class all --guidance "$w" --sampler ddim --steps 10,20,50 --count 200 --threads 1 --format json > "$out/data/mnist-cond-g$w.json"
+  done
+  # Denoising error of real digits per noise level (the training CLI; no sampler involved).
+  for m in mnist-ddpm mnist-cond mnist-ve; do
+    train denoise-error --model "models/$m.onnx" > "$out/data/$m-denoise-error.txt"
   done
   # 2-D: exact squared MMD to the ring and the share within 3 std of a component, 1,000 samples a row.
   for m in ring-vp ring-ve; do
