@@ -34,9 +34,9 @@ internal static class DenoiseErrorCommand
             if (rows.Count == 0)
                 throw new DiffusionException($"no level lies in the model's range of sigma / alpha, {onnx.Schedule.MinScaledSigma:G3} to {onnx.Schedule.MaxScaledSigma:G3}: choose --levels inside it.");
             Console.WriteLine($"{result.GetValue(model)} on {real.Name}, {result.GetValue(count)} images; x0 error per value; mean image: {rows[0].MeanImageMse:F4}");
-            Console.WriteLine("sigma/alpha        time   x0 MSE   / mean image");
+            Console.WriteLine("sigma/alpha        time     x0 MSE   / mean image");
             foreach (var r in rows)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.ScaledSigma,11:G4} {r.Time,11:G5} {r.DenoisedMse,8:F5} {r.RelativeToMeanImage,12:F3}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.ScaledSigma,11:G4} {r.Time,11:G5} {r.DenoisedMse,10:G4} {r.RelativeToMeanImage,12:G3}"));
             return 0;
         }));
         return command;
