@@ -1,6 +1,7 @@
 using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Noise;
+using Diffusion.Runtime.Schedules;
 using Diffusion.Training.Data;
 
 namespace Diffusion.Training.Evaluation;
@@ -84,7 +85,7 @@ public static class DenoisingErrorProfile
     }
 
     private static double BatchSquaredError(IDiffusionModel model, ReadOnlyMemory<float> clean, ReadOnlyMemory<long>? labels,
-        Runtime.Schedules.TimePoint point, BatchNoise noise, CancellationToken cancellation)
+        TimePoint point, BatchNoise noise, CancellationToken cancellation)
     {
         var x = new float[clean.Length];
         var denoised = new float[clean.Length];
