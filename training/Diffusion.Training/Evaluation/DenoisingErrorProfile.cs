@@ -1,4 +1,5 @@
 using Diffusion.Runtime;
+using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Schedules;
@@ -59,7 +60,7 @@ public static class DenoisingErrorProfile
         double meanImageMse = SpreadAroundMean(x0, count, size);
 
         var schedule = model.Schedule;
-        var rows = new List<NoiseLevelError>();
+        var points = new List<(TimePoint Point, double Time)>();
         foreach (double level in levels ?? DefaultLevels)
         {
             if (!(level > 0)) throw new DiffusionException($"noise levels are ratios sigma / alpha above 0, got {level}.");
@@ -68,37 +69,40 @@ public static class DenoisingErrorProfile
             if (level < low * (1 - 1e-3) || level > high * (1 + 1e-3)) continue;
             double time = schedule.TimeOfScaledSigma(Math.Clamp(level, low, high));
             if (schedule.IsDiscrete) time = Math.Round(time);
-            var point = schedule.At(time);
-            double squaredError = 0;
-            for (int start = 0; start < count; start += MaxBatch)
+            points.Add((schedule.At(time), time));
+        }
+
+        // Batch by batch, one denoiser and one draw of noise serve every level.
+        var squaredErrors = new double[points.Count];
+        for (int start = 0; start < count; start += MaxBatch)
+        {
+            int batch = Math.Min(MaxBatch, count - start);
+            var noise = new float[batch * size];
+            new BatchNoise(seed, start, batch, size).Fill(noise);
+            ReadOnlyMemory<long>? batchLabels = null;
+            if (conditional) batchLabels = labels.AsMemory(start, batch);
+            using var denoiser = model.CreateDenoiser(batch, batchLabels, cancellation);
+            for (int k = 0; k < points.Count; k++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                int batch = Math.Min(MaxBatch, count - start);
-                ReadOnlyMemory<long>? batchLabels = null;
-                if (conditional) batchLabels = labels.AsMemory(start, batch);
-                squaredError += BatchSquaredError(model, x0.AsMemory(start * size, batch * size), batchLabels,
-                    point, new BatchNoise(seed, start, batch, size), cancellation);
+                squaredErrors[k] += SquaredError(denoiser, x0.AsSpan(start * size, batch * size), noise, points[k].Point);
             }
-            rows.Add(new NoiseLevelError(point.ScaledSigma, time, squaredError / x0.Length, meanImageMse));
         }
-        return rows;
+        return [.. points.Select((p, k) => new NoiseLevelError(p.Point.ScaledSigma, p.Time, squaredErrors[k] / x0.Length, meanImageMse))];
     }
 
-    private static double BatchSquaredError(IDiffusionModel model, ReadOnlyMemory<float> clean, ReadOnlyMemory<long>? labels,
-        TimePoint point, BatchNoise noise, CancellationToken cancellation)
+    /// <summary>The summed squared error of the denoiser's x0 estimate for <paramref name="clean"/> noised to <paramref name="point"/>.</summary>
+    private static double SquaredError(IDenoiser denoiser, ReadOnlySpan<float> clean, ReadOnlySpan<float> noise, TimePoint point)
     {
         var x = new float[clean.Length];
         var denoised = new float[clean.Length];
-        noise.Fill(x);
-        var x0 = clean.Span;
-        for (int j = 0; j < x.Length; j++) x[j] = (float)(point.Alpha * x0[j] + point.Sigma * x[j]);
-        using (var denoiser = model.CreateDenoiser(x.Length / model.SampleShape.Size, labels, cancellation))
-            denoiser.Denoise(x, point, denoised);
+        for (int j = 0; j < x.Length; j++) x[j] = (float)(point.Alpha * clean[j] + point.Sigma * noise[j]);
+        denoiser.Denoise(x, point, denoised);
         double sum = 0;
         for (int j = 0; j < x.Length; j++)
         {
             if (!float.IsFinite(denoised[j])) throw new DiffusionException($"the model's x0 estimate holds {denoised[j]} at noise level {point.ScaledSigma:G4}: the model is broken at that level.");
-            double error = denoised[j] - x0[j];
+            double error = denoised[j] - clean[j];
             sum += error * error;
         }
         return sum;
