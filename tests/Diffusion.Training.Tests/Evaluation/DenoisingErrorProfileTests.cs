@@ -1,6 +1,7 @@
 using Diffusion.Runtime;
-using Diffusion.Runtime.Models;
 using Diffusion.Runtime.Noise;
+using Diffusion.Runtime.Tests.Support;
+using Diffusion.Testing;
 using Diffusion.Training.Data;
 using Diffusion.Training.Evaluation;
 using Diffusion.Training.Tests.Trainer;
@@ -12,8 +13,15 @@ public class DenoisingErrorProfileTests
     private const int Size = 8, Count = 2000;
     private const double Variance = 0.25;
 
-    private static readonly SchedulerConfig Ve = new() { NoiseSchedule = "ve", SigmaMin = 0.01, SigmaMax = 50 };
-    private static readonly SchedulerConfig Ddpm = new() { NumTrainTimesteps = 1000, ClipSample = false };
+    /// <summary>The exact model of N(mean, Variance I) in <see cref="Size"/> dimensions; with several means, one class per mean.</summary>
+    private static ExactMixtureModel GaussianModel(string config, params double[] means)
+    {
+        var mixture = new GaussianMixture([.. means.Select(m => Enumerable.Repeat(m, Size).ToArray())], [.. means.Select(_ => Math.Sqrt(Variance))]);
+        return means.Length == 1 ? new ExactMixtureModel(mixture, ExactMixtureModel.Configs[config]) : ExactMixtureModel.Conditional(mixture, config);
+    }
+
+    /// <summary>The ideal error per value at ratio s: the posterior variance v s^2 / (v + s^2).</summary>
+    private static double IdealError(double scaledSigma) => Variance * scaledSigma * scaledSigma / (Variance + scaledSigma * scaledSigma);
 
     /// <summary>Values ~ N(mean[label], Variance), labels alternating over the classes.</summary>
     private static Dataset GaussianData(params double[] means)
@@ -32,17 +40,17 @@ public class DenoisingErrorProfileTests
     [Fact]
     public void TheExactDenoiserScoresThePosteriorVarianceAtEveryLevel()
     {
-        foreach (var config in new[] { Ve, Ddpm })
+        foreach (var config in new[] { "ve", "discrete" })
         {
-            var model = new GaussianDataModel(config, Size, Variance, 0.5);
+            var model = GaussianModel(config, 0.5);
             var rows = DenoisingErrorProfile.Measure(model, GaussianData(0.5), Count, seed: 1);
 
-            // The levels inside the schedule's range: VE reaches 0.01 to 50, DDPM 0.01 to about 157.
+            // The levels inside the schedule's range: VE reaches 0.01 to 20, DDPM 0.01 to about 157.
             Assert.Equal(DenoisingErrorProfile.DefaultLevels.Count(l => l >= model.Schedule.MinScaledSigma * 0.999 && l <= model.Schedule.MaxScaledSigma * 1.001), rows.Count);
             foreach (var r in rows)
             {
                 // 16,000 values: a mean of squared Gaussians has a relative spread of sqrt(2 / 16000) ~ 1.1%.
-                Assert.InRange(r.DenoisedMse / model.IdealError(r.ScaledSigma), 0.95, 1.05);
+                Assert.InRange(r.DenoisedMse / IdealError(r.ScaledSigma), 0.95, 1.05);
                 Assert.InRange(r.MeanImageMse / Variance, 0.95, 1.05);
             }
             // It rises from almost nothing to the mean image's error.
@@ -54,7 +62,7 @@ public class DenoisingErrorProfileTests
     [Fact]
     public void ADiscreteModelIsMeasuredAtItsNearestTrainingStep()
     {
-        var model = new GaussianDataModel(Ddpm, Size, Variance, 0.5);
+        var model = GaussianModel("discrete", 0.5);
         var row = Assert.Single(DenoisingErrorProfile.Measure(model, GaussianData(0.5), 100, levels: [1.0]));
         Assert.Equal(Math.Round(row.Time), row.Time);
         Assert.Equal(model.Schedule.At(row.Time).ScaledSigma, row.ScaledSigma);
@@ -65,15 +73,15 @@ public class DenoisingErrorProfileTests
     public void ClassConditionalModelsGetEachImagesLabel()
     {
         // Means 3 apart: a label paired with the wrong image would cost an error of ~9 at high noise.
-        var model = new GaussianDataModel(Ve, Size, Variance, -1.5, 1.5);
+        var model = GaussianModel("ve", -1.5, 1.5);
         var rows = DenoisingErrorProfile.Measure(model, GaussianData(-1.5, 1.5), Count, levels: [0.1, 10]);
-        Assert.All(rows, r => Assert.InRange(r.DenoisedMse / model.IdealError(r.ScaledSigma), 0.95, 1.05));
+        Assert.All(rows, r => Assert.InRange(r.DenoisedMse / IdealError(r.ScaledSigma), 0.95, 1.05));
     }
 
     [Fact]
     public void TheSameSeedGivesTheSameProfileAndAnotherSeedAnother()
     {
-        var model = new GaussianDataModel(Ve, Size, Variance, 0.5);
+        var model = GaussianModel("ve", 0.5);
         var data = GaussianData(0.5);
         var a = DenoisingErrorProfile.Measure(model, data, 300, seed: 5);
         Assert.Equal(a, DenoisingErrorProfile.Measure(model, data, 300, seed: 5));
@@ -83,8 +91,8 @@ public class DenoisingErrorProfileTests
     [Fact]
     public void BadInputNamesTheProblem()
     {
-        var model = new GaussianDataModel(Ve, Size, Variance, 0.5);
-        var conditional = new GaussianDataModel(Ve, Size, Variance, -1, 1);
+        var model = GaussianModel("ve", 0.5);
+        var conditional = GaussianModel("ve", -1, 1);
         var unlabelled = new Dataset("points", new float[10 * Size], [10, Size, 1, 1], new DataRange(-1, 1));
         var wrongSize = new Dataset("pairs", new float[10 * 2], [10, 2, 1, 1], new DataRange(-1, 1));
         Assert.Contains("use the dataset the model was trained on", Assert.Throws<DiffusionException>(() => DenoisingErrorProfile.Measure(model, wrongSize, 5)).Message);
