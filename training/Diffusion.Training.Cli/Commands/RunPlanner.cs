@@ -43,6 +43,11 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
             throw new DiffusionException($"--class-conditional needs labels, and dataset '{dataset.Name}' has none: pass --labels PATH.npy with a .npy dataset.");
         var objective = Objective(dataset);
         var network = defaults.Images ? UNet(dataset, options.ClassConditional) : Mlp(dataset, options.ClassConditional);
+        if (result.GetValue(o.SigmaData) is { } sigmaData)
+        {
+            network = network with { Input = new InputScaling(sigmaData) };
+            network.Input.Validate();
+        }
         return TrainingRun.Create(spec, dataset, objective, network, options);
     }
 

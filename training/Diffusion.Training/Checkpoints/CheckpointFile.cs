@@ -26,6 +26,9 @@ public static class CheckpointFile
     /// <summary>The version this code writes and reads.</summary>
     public const int Version = 1;
 
+    /// <summary>The metadata key of the network's input scaling (<see cref="InputScaling.DataStd"/>), present only when it has one.</summary>
+    private const string InputDataStdKey = "input_sigma_data";
+
     private const string ModelPrefix = "model.", EmaPrefix = "ema.", FirstMomentPrefix = "optimizer.m.", SecondMomentPrefix = "optimizer.v.";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -73,6 +76,7 @@ public static class CheckpointFile
             ["network_config"] = run.Network.ConfigJson,
             ["training_options"] = JsonSerializer.Serialize(run.Options, Json),
         };
+        if (run.Network.Input is { } input) metadata[InputDataStdKey] = input.DataStd.ToString("R", CultureInfo.InvariantCulture);
         if (checkpoint.Loss is { } loss) metadata["loss"] = loss.ToString("R", CultureInfo.InvariantCulture);
         SafetensorsFile.Write(path, tensors, metadata);
     }
@@ -109,7 +113,8 @@ public static class CheckpointFile
             Parse<DatasetSpec>(meta, "dataset", path),
             Text(meta, "objective", path),
             ParseConfig(meta, path),
-            new NetworkSpec(Text(meta, "network", path), Text(meta, "network_config", path)),
+            new NetworkSpec(Text(meta, "network", path), Text(meta, "network_config", path),
+                meta.ContainsKey(InputDataStdKey) ? new InputScaling(Double(meta, InputDataStdKey, path)) : null),
             Parse<TrainingOptions>(meta, "training_options", path));
         return new Checkpoint
         {
@@ -136,6 +141,11 @@ public static class CheckpointFile
         long.TryParse(Text(meta, key, path), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
             ? value
             : throw new DiffusionException($"checkpoint '{path}' has a malformed '{key}': '{meta[key]}' is not an integer.");
+
+    private static double Double(IReadOnlyDictionary<string, string> meta, string key, string path) =>
+        double.TryParse(Text(meta, key, path), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            ? value
+            : throw new DiffusionException($"checkpoint '{path}' has a malformed '{key}': '{meta[key]}' is not a number.");
 
     private static T Parse<T>(IReadOnlyDictionary<string, string> meta, string key, string path) where T : class
     {

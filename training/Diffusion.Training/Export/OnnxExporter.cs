@@ -2,6 +2,7 @@ using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
 using Diffusion.Torch.Modules;
+using Diffusion.Training.Training;
 using Onnx;
 
 namespace Diffusion.Training.Export;
@@ -13,7 +14,8 @@ namespace Diffusion.Training.Export;
 /// int64 [batch]; output <c>out_sample</c> [batch, C, H, W]. Weights are initializers named after the network's
 /// parameters. The scheduler config is embedded in <c>metadata_props</c> under <see cref="SchedulerConfig.MetadataKey"/>,
 /// the network's type and configuration under <see cref="NetworkTypeKey"/> and <see cref="NetworkConfigKey"/>, and the
-/// training data's name, when known, under <see cref="DatasetKey"/>.
+/// training data's name, when known, under <see cref="DatasetKey"/>. A network with an <see cref="InputScaling"/> gets
+/// the scaling as the graph's first nodes (recorded under <see cref="InputSigmaDataKey"/>), so the model takes the raw sample.
 /// </summary>
 public static class OnnxExporter
 {
@@ -25,6 +27,10 @@ public static class OnnxExporter
 
     /// <summary>The metadata key holding the name of the training data (e.g. <c>mnist</c>, <c>ring</c>, or a .npy file's name).</summary>
     public const string DatasetKey = "dataset";
+
+    /// <summary>The metadata key holding sigma_data of the input scaling the graph applies (<see cref="InputScaling"/>), when it has one.
+    /// For information only: the runtime feeds the raw sample either way.</summary>
+    public const string InputSigmaDataKey = "input_sigma_data";
 
     /// <summary>
     /// Writes <paramref name="network"/> to <paramref name="path"/> atomically (a temporary file renamed into place;
@@ -43,19 +49,23 @@ public static class OnnxExporter
     /// embedded config names the new type. Null keeps the network's own.</param>
     /// <exception cref="NotSupportedException">The module is not an exportable network, or the conversion needs a noise
     /// level the timestep input does not determine in the graph.</exception>
-    public static SchedulerConfig Export(Module network, SchedulerConfig config, string path, string? dataset = null, PredictionType? prediction = null)
+    /// <param name="inputScaling">How the network scales its noisy input (its <see cref="NetworkSpec.Input"/>), or null.</param>
+    public static SchedulerConfig Export(Module network, SchedulerConfig config, string path, string? dataset = null, PredictionType? prediction = null,
+        InputScaling? inputScaling = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var (model, embedded) = Build(network, config, dataset, prediction);
+        var (model, embedded) = Build(network, config, dataset, prediction, inputScaling);
         model.Save(path);
         return embedded;
     }
 
     /// <summary>The ONNX model <see cref="Export"/> writes, in memory.</summary>
-    public static ModelProto ToModel(Module network, SchedulerConfig config, string? dataset = null, PredictionType? prediction = null) =>
-        Build(network, config, dataset, prediction).Model;
+    public static ModelProto ToModel(Module network, SchedulerConfig config, string? dataset = null, PredictionType? prediction = null,
+        InputScaling? inputScaling = null) =>
+        Build(network, config, dataset, prediction, inputScaling).Model;
 
-    private static (ModelProto Model, SchedulerConfig Config) Build(Module network, SchedulerConfig config, string? dataset, PredictionType? prediction)
+    private static (ModelProto Model, SchedulerConfig Config) Build(Module network, SchedulerConfig config, string? dataset, PredictionType? prediction,
+        InputScaling? inputScaling)
     {
         var graph = NetworkGraph.For(network);
         var embedded = ModelContract.Describe(config, graph);
@@ -71,11 +81,24 @@ public static class OnnxExporter
         var timestep = builder.Input(ModelContract.Timestep, ElementType.Float32, ModelContract.Batch);
         var labels = graph.NumClasses is null ? null : builder.Input(ModelContract.ClassLabels, ElementType.Int64, ModelContract.Batch);
 
+        // The noise level (alpha, sigma) from the timestep, built once for whichever of the two needs it.
+        (string Alpha, string Sigma)? level = null;
+        (string Alpha, string Sigma) NoiseLevel(string purpose) => level ??= BuildNoiseLevel(builder, timestep, embedded, purpose);
+
         var emitter = new ModuleEmitter(builder, network);
-        var output = graph.Emit(emitter, sample, timestep, labels);
+        var input = sample;
+        if (inputScaling is { } scaling)
+        {
+            scaling.Validate();
+            var (alpha, sigma) = NoiseLevel("scale the network's input");
+            input = ScaleInput(builder, sample, alpha, sigma, scaling);
+            builder.Metadata[InputSigmaDataKey] = scaling.DataStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var output = graph.Emit(emitter, input, timestep, labels);
         if (prediction is { } target && target != embedded.PredictionType)
         {
-            output = ConvertPrediction(builder, embedded, target, output, sample, timestep);
+            var (alpha, sigma) = NoiseLevel($"convert its {embedded.PredictionType.Name()} prediction to {target.Name()}");
+            output = PredictionGraph.Convert(builder, output, embedded.PredictionType, target, sample, alpha, sigma, sampleRank: 4);
             embedded = embedded with { PredictionType = target };
         }
         builder.Output(output, ModelContract.Output, ElementType.Float32, sampleDims);
@@ -88,15 +111,22 @@ public static class OnnxExporter
         return (builder.Build(), embedded);
     }
 
-    private static string ConvertPrediction(OnnxModelBuilder builder, SchedulerConfig config, PredictionType target, string output, string sample, string timestep)
+    private static (string Alpha, string Sigma) BuildNoiseLevel(OnnxModelBuilder builder, string timestep, SchedulerConfig config, string purpose)
     {
         if (!NoiseLevelGraph.InputsFor(config.NoiseSchedule).Contains(config.TimestepInput))
         {
             throw new NotSupportedException(
-                $"cannot export a {target.Name()} model from a {config.PredictionType.Name()} network conditioned on {config.TimestepInput.Name()} of a {config.NoiseSchedule} process: " +
-                "the graph cannot compute its noise level; export the network's own prediction");
+                $"the graph of a network conditioned on {config.TimestepInput.Name()} of a {config.NoiseSchedule} process cannot compute its noise level, " +
+                $"which it needs to {purpose}: export the network's own prediction without input scaling");
         }
-        var (alpha, sigma) = NoiseLevelGraph.Build(builder, timestep, ElementType.Float32, config);
-        return PredictionGraph.Convert(builder, output, config.PredictionType, target, sample, alpha, sigma, sampleRank: 4);
+        return NoiseLevelGraph.Build(builder, timestep, ElementType.Float32, config);
+    }
+
+    // The network sees c_in x with c_in = 1 / sqrt(alpha^2 sigma_data^2 + sigma^2), per sample (see InputScaling).
+    private static string ScaleInput(OnnxModelBuilder g, string sample, string alpha, string sigma, InputScaling scaling)
+    {
+        var signal = g.Mul(g.Mul(alpha, alpha), g.Constant((float)(scaling.DataStd * scaling.DataStd)));
+        var scale = g.Reciprocal(g.Sqrt(g.Add(signal, g.Mul(sigma, sigma))));
+        return g.Mul(sample, g.Reshape(scale, [-1, 1, 1, 1]));
     }
 }

@@ -11,7 +11,8 @@ namespace Diffusion.Training.Objectives;
 /// at a time drawn by the subclass, with alpha and sigma taken from the runtime's own schedule
 /// (<see cref="SchedulerConfig.CreateSchedule"/>), and the network receives the timestep value the
 /// runtime will feed it (<see cref="SchedulerConfig.TimestepValue"/>); training and sampling
-/// therefore cannot disagree about the process. The squared error is taken in the network's own
+/// therefore cannot disagree about the process. A network with an <see cref="IDenoisingNetwork.InputScaling"/>
+/// receives <c>c_in x_t</c>; its prediction is still of the raw x_t's epsilon, x0 or score. The squared error is taken in the network's own
 /// parameterisation:
 /// <list type="bullet">
 /// <item>epsilon: <c>out - eps</c> (Ho et al. 2020, eq. 14);</item>
@@ -91,7 +92,10 @@ public abstract class DenoisingObjective : IObjective
         var timestep = torch.FromData<float>(Array.ConvertAll(points, p => (float)SchedulerConfig.TimestepValue(p)), [n]);
         var eps = noise.Noise;
         var noisy = alpha * x0 + sigma * eps;
-        var output = network.Forward(noisy, timestep, classLabels);
+        var input = network.InputScaling is { } scaling
+            ? noisy * torch.FromData<float>(Array.ConvertAll(points, p => (float)scaling.Factor(p.Alpha, p.Sigma)), perSample)
+            : noisy;
+        var output = network.Forward(input, timestep, classLabels);
         if (!output.shape.SequenceEqual(shape))
         {
             throw new ArgumentException($"the network returned [{string.Join(", ", output.shape)}] for a batch shaped [{string.Join(", ", shape)}]", nameof(network));

@@ -1,4 +1,5 @@
 using Diffusion.Torch;
+using Diffusion.Training.Training;
 
 namespace Diffusion.Training.Objectives;
 
@@ -14,4 +15,8 @@ public interface IDenoisingNetwork
     /// (<see cref="Diffusion.Runtime.Models.SchedulerConfig.TimestepValue"/>).</param>
     /// <param name="classLabels">[N] int64 class labels, or null for an unconditional batch.</param>
     Tensor Forward(Tensor sample, Tensor timestep, Tensor? classLabels);
+
+    /// <summary>How the network wants its noisy input scaled before <see cref="Forward"/> (the caller multiplies the
+    /// sample by <see cref="Training.InputScaling.Factor"/> at its noise level), or null for the raw sample.</summary>
+    InputScaling? InputScaling => null;
 }

@@ -53,6 +53,9 @@ public sealed class DenoisingNetwork : IDenoisingNetwork, IDisposable
     }
 
     /// <inheritdoc />
+    public InputScaling? InputScaling => Spec.Input;
+
+    /// <inheritdoc />
     public Tensor Forward(Tensor sample, Tensor timestep, Tensor? classLabels) => forward(sample, timestep, classLabels);
 
     /// <summary>Throws unless the network takes samples shaped <paramref name="shape"/>.</summary>

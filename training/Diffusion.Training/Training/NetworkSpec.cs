@@ -11,7 +11,8 @@ namespace Diffusion.Training.Training;
 /// </summary>
 /// <param name="Kind"><see cref="MlpKind"/> or <see cref="UNetKind"/>.</param>
 /// <param name="ConfigJson">The network's configuration (<see cref="MlpDenoiserConfig.ToJson"/> or <see cref="UNetConfig.ToJson"/>).</param>
-public sealed record NetworkSpec(string Kind, string ConfigJson)
+/// <param name="Input">How the network scales its noisy input, or null for not at all.</param>
+public sealed record NetworkSpec(string Kind, string ConfigJson, InputScaling? Input = null)
 {
     /// <summary>The kind of an <see cref="MlpDenoiser"/>.</summary>
     public const string MlpKind = "mlp";
@@ -29,6 +30,7 @@ public sealed record NetworkSpec(string Kind, string ConfigJson)
     /// <exception cref="DiffusionException">The kind is unknown or the configuration is malformed or invalid.</exception>
     public DenoisingNetwork Build(Generator? generator = null)
     {
+        Input?.Validate();
         try
         {
             return Kind switch

@@ -39,6 +39,7 @@ internal sealed class TorchDenoiser : IDenoiser
         using (torch.NewDisposeScope())
         {
             var sample = torch.FromData(x, shape);
+            if (model.Network.InputScaling is { } scaling) sample *= scaling.Factor(point.Alpha, point.Sigma);
             var timestep = torch.full([shape[0]], config.TimestepValue(point));
             var classLabels = labels is null ? null : torch.FromData<long>(labels, [labels.Length]);
             model.Network.Forward(sample, timestep, classLabels).CopyTo<float>(output);
