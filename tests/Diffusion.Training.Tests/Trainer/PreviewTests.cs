@@ -44,5 +44,10 @@ public class PreviewTests
         trainer.Train();
         // 2 samples per class of 3: 2 columns and 3 rows of 4x4 tiles scaled to 64x64, 2 pixels apart.
         Assert.Equal((2 * 64 + 2, 3 * 64 + 2 * 2), PngSize(folder.File("preview-0000003.png")));
+
+        // The rows are the classes in order; a partial row is filled up (7 asked: 3 per class).
+        var samples = Preview.Sample(new TorchDiffusionModel(trainer.EmaModel, run.ModelConfig, new(data.Channels, data.Height, data.Width)), 7, "ddim", 2, seed: 1);
+        Assert.Equal(9, samples.Count);
+        Assert.Equal([0, 0, 0, 1, 1, 1, 2, 2, 2], samples.Labels);
     }
 }

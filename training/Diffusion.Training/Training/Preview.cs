@@ -31,11 +31,10 @@ public static class Preview
         var options = new GenerationOptions { Sampler = sampler, Steps = steps, Count = count, Seed = seed, BatchSize = Math.Min(count, 256) };
         int classes = model.Config.NumClasses;
         if (classes == 0) return Generator.Generate(model, options, cancellation: cancellation);
+        // One row per class: perClass samples of class 0, then of class 1, and so on, in one run of batches.
         int perClass = Math.Max(1, (count + classes - 1) / classes);
-        var parts = Enumerable.Range(0, classes)
-            .Select(c => Generator.Generate(model, options with { Count = perClass, BatchSize = Math.Min(perClass, 256), ClassLabels = [c] }, cancellation: cancellation))
-            .ToList();
-        return new GeneratedSamples([.. parts.SelectMany(p => p.Data)], perClass * classes, model.SampleShape, parts[0].ModelEvaluations);
+        int[] labels = [.. Enumerable.Range(0, classes).SelectMany(c => Enumerable.Repeat(c, perClass))];
+        return Generator.Generate(model, options with { Count = labels.Length, BatchSize = Math.Min(labels.Length, 256), ClassLabels = labels }, cancellation: cancellation);
     }
 
     /// <summary>Writes <paramref name="samples"/> to <paramref name="path"/> (PNG), atomically.</summary>
