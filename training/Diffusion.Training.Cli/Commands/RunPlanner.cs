@@ -41,14 +41,10 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
         var options = Options(defaults);
         if (options.ClassConditional && dataset.Labels is null)
             throw new DiffusionException($"--class-conditional needs labels, and dataset '{dataset.Name}' has none: pass --labels PATH.npy with a .npy dataset.");
-        var objective = Objective(dataset);
+        var preconditioning = Preconditioning();
+        var objective = Objective(dataset, preconditioning);
         var network = defaults.Images ? UNet(dataset, options.ClassConditional) : Mlp(dataset, options.ClassConditional);
-        if (result.GetValue(o.SigmaData) is { } sigmaData)
-        {
-            network = network with { Input = new InputScaling(sigmaData) };
-            network.Input.Validate();
-        }
-        return TrainingRun.Create(spec, dataset, objective, network, options);
+        return TrainingRun.Create(spec, dataset, objective, network with { Preconditioning = preconditioning }, options);
     }
 
     /// <summary>The checkpoint's run with what may change on --resume; an explicitly given setting that would change a step is an error.</summary>
@@ -106,14 +102,35 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
         };
     }
 
-    private IObjective Objective(Dataset dataset)
+    private Preconditioning? Preconditioning()
+    {
+        var preconditioning = result.GetValue(o.Precondition) switch
+        {
+            "none" => null,
+            "input" => new Preconditioning(result.GetValue(o.SigmaData)),
+            "edm" => new Preconditioning(result.GetValue(o.SigmaData), Output: true),
+            var other => throw new DiffusionException($"unknown --precondition '{other}': use none, input or edm."),
+        };
+        preconditioning?.Validate();
+        return preconditioning;
+    }
+
+    private IObjective Objective(Dataset dataset, Preconditioning? preconditioning)
     {
         string name = result.GetValue(o.Objective)!;
         bool exploding = name is "ncsn" or "ve";
+        var prediction = result.GetValue(o.Prediction) is { } p ? PredictionConversion.Parse(p) : (PredictionType?)null;
+        if (preconditioning is { Output: true })
+        {
+            // The preconditioned output D is a clean-sample estimate.
+            prediction ??= PredictionType.Sample;
+            if (prediction != PredictionType.Sample)
+                throw new DiffusionException($"--precondition edm makes the network predict the clean sample: drop --prediction {prediction.Value.Name()} (or pass --prediction sample).");
+        }
         return ObjectiveRegistry.Create(new ObjectiveOptions
         {
             Name = name,
-            Prediction = result.GetValue(o.Prediction) is { } p ? PredictionConversion.Parse(p) : null,
+            Prediction = prediction,
             TimestepInput = result.GetValue(o.TimestepInput) is { } t ? SchedulerConfig.ParseTimestepInput(t) : null,
             Timesteps = result.GetValue(o.Timesteps),
             BetaSchedule = result.GetValue(o.BetaSchedule)!,

@@ -42,10 +42,16 @@ internal sealed class TrainOptionSet
     public readonly Option<string> Attention = new("--attention") { Description = "UNet: feature-map sizes with self-attention, comma-separated (the middle always has it), e.g. 14", DefaultValueFactory = _ => "" };
     public readonly Option<int> NormGroups = new("--norm-groups") { Description = "UNet: groups of every GroupNorm", DefaultValueFactory = _ => 8 };
     public readonly Option<double> Dropout = new("--dropout") { Description = "UNet: dropout in the residual blocks", DefaultValueFactory = _ => 0.0 };
-    public readonly Option<double?> SigmaData = new("--sigma-data")
+    public readonly Option<string> Precondition = new("--precondition")
     {
-        Description = "scale the network's input to unit variance at every noise level, c_in = 1/sqrt(alpha^2 S^2 + sigma^2) for the data's standard deviation S " +
-            "(Karras et al. 2022's input preconditioning; 0.5 suits images in [-1, 1]). Default: the raw noisy sample",
+        Description = "Karras et al. 2022's preconditioning around the network: none; input (scale the noisy input to unit variance at every noise level); " +
+            "edm (input, and the output as D = c_skip x + c_out F: the network predicts the clean sample, trained on EDM's F target)",
+        DefaultValueFactory = _ => "none",
+    };
+    public readonly Option<double> SigmaData = new("--sigma-data")
+    {
+        Description = "--precondition: the data's standard deviation sigma_data (EDM's 0.5 suits images in [-1, 1])",
+        DefaultValueFactory = _ => 0.5,
     };
 
     // Optimisation
@@ -81,7 +87,7 @@ internal sealed class TrainOptionSet
     [
         Dataset, Labels, ImageSize, ImageFit,
         Objective, Prediction, TimestepInput, Timesteps, BetaSchedule, BetaStart, BetaEnd, Levels, SigmaMin, SigmaMax, BetaMin, BetaMax, Eps,
-        Hidden, Depth, Channels, ChannelMult, ResBlocks, Attention, NormGroups, Dropout, SigmaData,
+        Hidden, Depth, Channels, ChannelMult, ResBlocks, Attention, NormGroups, Dropout, Precondition, SigmaData,
         Steps, Batch, LearningRate, Optimizer, WeightDecay, Warmup, GradClip, Ema, Seed, Threads,
         ClassConditional, LabelDropout,
         Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery,

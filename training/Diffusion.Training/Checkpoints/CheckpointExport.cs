@@ -46,7 +46,7 @@ public static class CheckpointExport
         {
             try
             {
-                return OnnxExporter.Export(network.Module, config, onnxPath, checkpoint.Run.Dataset.ShortName, prediction, network.InputScaling);
+                return OnnxExporter.Export(network.Module, config, onnxPath, checkpoint.Run.Dataset.ShortName, prediction, network.Preconditioning);
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {

@@ -26,8 +26,9 @@ public static class CheckpointFile
     /// <summary>The version this code writes and reads.</summary>
     public const int Version = 1;
 
-    /// <summary>The metadata key of the network's input scaling (<see cref="InputScaling.DataStd"/>), present only when it has one.</summary>
-    private const string InputDataStdKey = "input_sigma_data";
+    /// <summary>The metadata keys of the network's <see cref="Preconditioning"/>, present only when it has one:
+    /// sigma_data, and <c>true</c> under the second when the output is preconditioned too.</summary>
+    private const string SigmaDataKey = "input_sigma_data", OutputPreconditioningKey = "output_preconditioning";
 
     private const string ModelPrefix = "model.", EmaPrefix = "ema.", FirstMomentPrefix = "optimizer.m.", SecondMomentPrefix = "optimizer.v.";
 
@@ -76,7 +77,11 @@ public static class CheckpointFile
             ["network_config"] = run.Network.ConfigJson,
             ["training_options"] = JsonSerializer.Serialize(run.Options, Json),
         };
-        if (run.Network.Input is { } input) metadata[InputDataStdKey] = input.DataStd.ToString("R", CultureInfo.InvariantCulture);
+        if (run.Network.Preconditioning is { } preconditioning)
+        {
+            metadata[SigmaDataKey] = preconditioning.SigmaData.ToString("R", CultureInfo.InvariantCulture);
+            if (preconditioning.Output) metadata[OutputPreconditioningKey] = "true";
+        }
         if (checkpoint.Loss is { } loss) metadata["loss"] = loss.ToString("R", CultureInfo.InvariantCulture);
         SafetensorsFile.Write(path, tensors, metadata);
     }
@@ -114,7 +119,7 @@ public static class CheckpointFile
             Text(meta, "objective", path),
             ParseConfig(meta, path),
             new NetworkSpec(Text(meta, "network", path), Text(meta, "network_config", path),
-                meta.ContainsKey(InputDataStdKey) ? new InputScaling(Double(meta, InputDataStdKey, path)) : null),
+                meta.ContainsKey(SigmaDataKey) ? new Preconditioning(Double(meta, SigmaDataKey, path), meta.ContainsKey(OutputPreconditioningKey)) : null),
             Parse<TrainingOptions>(meta, "training_options", path));
         return new Checkpoint
         {

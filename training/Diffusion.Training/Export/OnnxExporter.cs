@@ -1,3 +1,4 @@
+using System.Globalization;
 using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
@@ -14,8 +15,8 @@ namespace Diffusion.Training.Export;
 /// int64 [batch]; output <c>out_sample</c> [batch, C, H, W]. Weights are initializers named after the network's
 /// parameters. The scheduler config is embedded in <c>metadata_props</c> under <see cref="SchedulerConfig.MetadataKey"/>,
 /// the network's type and configuration under <see cref="NetworkTypeKey"/> and <see cref="NetworkConfigKey"/>, and the
-/// training data's name, when known, under <see cref="DatasetKey"/>. A network with an <see cref="InputScaling"/> gets
-/// the scaling as the graph's first nodes (recorded under <see cref="InputSigmaDataKey"/>), so the model takes the raw sample.
+/// training data's name, when known, under <see cref="DatasetKey"/>. A network's <see cref="Preconditioning"/> becomes
+/// nodes around it (recorded under <see cref="SigmaDataKey"/>), so the model takes the raw sample.
 /// </summary>
 public static class OnnxExporter
 {
@@ -28,9 +29,9 @@ public static class OnnxExporter
     /// <summary>The metadata key holding the name of the training data (e.g. <c>mnist</c>, <c>ring</c>, or a .npy file's name).</summary>
     public const string DatasetKey = "dataset";
 
-    /// <summary>The metadata key holding sigma_data of the input scaling the graph applies (<see cref="InputScaling"/>), when it has one.
+    /// <summary>The metadata key holding sigma_data of the <see cref="Preconditioning"/> the graph applies, when it has one.
     /// For information only: the runtime feeds the raw sample either way.</summary>
-    public const string InputSigmaDataKey = "input_sigma_data";
+    public const string SigmaDataKey = "preconditioning_sigma_data";
 
     /// <summary>
     /// Writes <paramref name="network"/> to <paramref name="path"/> atomically (a temporary file renamed into place;
@@ -49,23 +50,23 @@ public static class OnnxExporter
     /// embedded config names the new type. Null keeps the network's own.</param>
     /// <exception cref="NotSupportedException">The module is not an exportable network, or the conversion needs a noise
     /// level the timestep input does not determine in the graph.</exception>
-    /// <param name="inputScaling">How the network scales its noisy input (its <see cref="NetworkSpec.Input"/>), or null.</param>
+    /// <param name="preconditioning">The scaling around the network (its <see cref="NetworkSpec.Preconditioning"/>), or null.</param>
     public static SchedulerConfig Export(Module network, SchedulerConfig config, string path, string? dataset = null, PredictionType? prediction = null,
-        InputScaling? inputScaling = null)
+        Preconditioning? preconditioning = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var (model, embedded) = Build(network, config, dataset, prediction, inputScaling);
+        var (model, embedded) = Build(network, config, dataset, prediction, preconditioning);
         model.Save(path);
         return embedded;
     }
 
     /// <summary>The ONNX model <see cref="Export"/> writes, in memory.</summary>
     public static ModelProto ToModel(Module network, SchedulerConfig config, string? dataset = null, PredictionType? prediction = null,
-        InputScaling? inputScaling = null) =>
-        Build(network, config, dataset, prediction, inputScaling).Model;
+        Preconditioning? preconditioning = null) =>
+        Build(network, config, dataset, prediction, preconditioning).Model;
 
     private static (ModelProto Model, SchedulerConfig Config) Build(Module network, SchedulerConfig config, string? dataset, PredictionType? prediction,
-        InputScaling? inputScaling)
+        Preconditioning? preconditioning)
     {
         var graph = NetworkGraph.For(network);
         var embedded = ModelContract.Describe(config, graph);
@@ -86,15 +87,20 @@ public static class OnnxExporter
         (string Alpha, string Sigma) NoiseLevel(string purpose) => level ??= BuildNoiseLevel(builder, timestep, embedded, purpose);
 
         var emitter = new ModuleEmitter(builder, network);
-        var input = sample;
-        if (inputScaling is { } scaling)
+        string output;
+        if (preconditioning is null)
         {
-            scaling.Validate();
-            var (alpha, sigma) = NoiseLevel("scale the network's input");
-            input = ScaleInput(builder, sample, alpha, sigma, scaling);
-            builder.Metadata[InputSigmaDataKey] = scaling.DataStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            output = graph.Emit(emitter, sample, timestep, labels);
         }
-        var output = graph.Emit(emitter, input, timestep, labels);
+        else
+        {
+            preconditioning.Validate();
+            if (preconditioning.Output && embedded.PredictionType != PredictionType.Sample)
+                throw new ArgumentException($"a network with output preconditioning predicts the clean sample, but the config's prediction_type is {embedded.PredictionType.Name()}");
+            var (alpha, sigma) = NoiseLevel("precondition the network");
+            output = Preconditioned(builder, preconditioning, sample, alpha, sigma, input => graph.Emit(emitter, input, timestep, labels));
+            builder.Metadata[SigmaDataKey] = preconditioning.SigmaData.ToString("R", CultureInfo.InvariantCulture);
+        }
         if (prediction is { } target && target != embedded.PredictionType)
         {
             var (alpha, sigma) = NoiseLevel($"convert its {embedded.PredictionType.Name()} prediction to {target.Name()}");
@@ -117,16 +123,25 @@ public static class OnnxExporter
         {
             throw new NotSupportedException(
                 $"the graph of a network conditioned on {config.TimestepInput.Name()} of a {config.NoiseSchedule} process cannot compute its noise level, " +
-                $"which it needs to {purpose}: export the network's own prediction without input scaling");
+                $"which it needs to {purpose}: export the network's own prediction, without preconditioning");
         }
         return NoiseLevelGraph.Build(builder, timestep, ElementType.Float32, config);
     }
 
-    // The network sees c_in x with c_in = 1 / sqrt(alpha^2 sigma_data^2 + sigma^2), per sample (see InputScaling).
-    private static string ScaleInput(OnnxModelBuilder g, string sample, string alpha, string sigma, InputScaling scaling)
+    // The arithmetic of Preconditioning, per sample: with v = sigma^2 + alpha^2 sigma_data^2, the network sees
+    // x / sqrt(v), and with output preconditioning D = (alpha sigma_data^2 / v) x + (sigma sigma_data / sqrt(v)) F.
+    private static string Preconditioned(OnnxModelBuilder g, Preconditioning preconditioning, string sample, string alpha, string sigma, Func<string, string> network)
     {
-        var signal = g.Mul(g.Mul(alpha, alpha), g.Constant((float)(scaling.DataStd * scaling.DataStd)));
-        var scale = g.Reciprocal(g.Sqrt(g.Add(signal, g.Mul(sigma, sigma))));
-        return g.Mul(sample, g.Reshape(scale, [-1, 1, 1, 1]));
+        var sigmaData = g.Constant((float)preconditioning.SigmaData);
+        var a = g.Reshape(alpha, [-1, 1, 1, 1]);
+        var s = g.Reshape(sigma, [-1, 1, 1, 1]);
+        var alphaSigmaData = g.Mul(a, sigmaData);
+        var variance = g.Add(g.Mul(s, s), g.Mul(alphaSigmaData, alphaSigmaData));
+        var inputFactor = g.Reciprocal(g.Sqrt(variance));
+        var output = network(g.Mul(sample, inputFactor));
+        if (!preconditioning.Output) return output;
+        var skip = g.Div(g.Mul(alphaSigmaData, sigmaData), variance);
+        var outputFactor = g.Mul(g.Mul(s, sigmaData), inputFactor);
+        return g.Add(g.Mul(skip, sample), g.Mul(outputFactor, output));
     }
 }

@@ -3,6 +3,7 @@ using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
 using Diffusion.Runtime.Schedules;
 using Diffusion.Torch;
+using Diffusion.Training.Training;
 
 namespace Diffusion.Training.Objectives;
 
@@ -11,8 +12,9 @@ namespace Diffusion.Training.Objectives;
 /// at a time drawn by the subclass, with alpha and sigma taken from the runtime's own schedule
 /// (<see cref="SchedulerConfig.CreateSchedule"/>), and the network receives the timestep value the
 /// runtime will feed it (<see cref="SchedulerConfig.TimestepValue"/>); training and sampling
-/// therefore cannot disagree about the process. A network with an <see cref="IDenoisingNetwork.InputScaling"/>
-/// receives <c>c_in x_t</c>; its prediction is still of the raw x_t's epsilon, x0 or score. The squared error is taken in the network's own
+/// therefore cannot disagree about the process. A network with <see cref="IDenoisingNetwork.Preconditioning"/>
+/// receives <c>c_in x_t / alpha</c>; with output preconditioning it is trained on EDM's F target instead (see
+/// <see cref="Training.Preconditioning"/>). Otherwise the squared error is taken in the network's own
 /// parameterisation:
 /// <list type="bullet">
 /// <item>epsilon: <c>out - eps</c> (Ho et al. 2020, eq. 14);</item>
@@ -92,15 +94,16 @@ public abstract class DenoisingObjective : IObjective
         var timestep = torch.FromData<float>(Array.ConvertAll(points, p => (float)SchedulerConfig.TimestepValue(p)), [n]);
         var eps = noise.Noise;
         var noisy = alpha * x0 + sigma * eps;
-        var input = network.InputScaling is { } scaling
-            ? noisy * torch.FromData<float>(Array.ConvertAll(points, p => (float)scaling.Factor(p.Alpha, p.Sigma)), perSample)
-            : noisy;
+        var preconditioning = network.Preconditioning;
+        Tensor PerSample(Func<Preconditioning, TimePoint, double> factor) =>
+            torch.FromData<float>(Array.ConvertAll(points, p => (float)factor(preconditioning!, p)), perSample);
+        var input = preconditioning is null ? noisy : noisy * PerSample((c, p) => c.InputFactor(p.Alpha, p.Sigma));
         var output = network.Forward(input, timestep, classLabels);
         if (!output.shape.SequenceEqual(shape))
         {
             throw new ArgumentException($"the network returned [{string.Join(", ", output.shape)}] for a batch shaped [{string.Join(", ", shape)}]", nameof(network));
         }
-        var error = Prediction switch
+        var error = preconditioning is { Output: true } ? OutputPreconditioned() : Prediction switch
         {
             PredictionType.Epsilon => output - eps,
             PredictionType.Sample => output - x0,
@@ -108,6 +111,10 @@ public abstract class DenoisingObjective : IObjective
             PredictionType.Score => sigma * output + eps,
             _ => throw new ArgumentOutOfRangeException(nameof(Prediction)),
         };
+        // EDM eq. 8 with lambda = 1 / c_out^2: F - (x0 - c_skip x / alpha) / c_out.
+        Tensor OutputPreconditioned() => Prediction == PredictionType.Sample
+            ? output - (x0 - PerSample((c, p) => c.SkipFactor(p.Alpha, p.Sigma)) * noisy) / PerSample((c, p) => c.OutputFactor(p.Alpha, p.Sigma))
+            : throw new DiffusionException($"a network with output preconditioning predicts the clean sample, but the objective's prediction is {Prediction.Name()}: train it with --prediction sample.");
         var squares = error.square();
         var loss = Reduction == LossReduction.MeanOverElements ? squares.mean() : squares.sum() * (0.5 / n);
         return loss.MoveToOuterDisposeScope();

@@ -16,7 +16,7 @@ public interface IDenoisingNetwork
     /// <param name="classLabels">[N] int64 class labels, or null for an unconditional batch.</param>
     Tensor Forward(Tensor sample, Tensor timestep, Tensor? classLabels);
 
-    /// <summary>How the network wants its noisy input scaled before <see cref="Forward"/> (the caller multiplies the
-    /// sample by <see cref="Training.InputScaling.Factor"/> at its noise level), or null for the raw sample.</summary>
-    InputScaling? InputScaling => null;
+    /// <summary>The scaling the caller applies around <see cref="Forward"/> at each sample's noise level
+    /// (<see cref="Training.Preconditioning"/>), or null for the raw sample and output.</summary>
+    Preconditioning? Preconditioning => null;
 }

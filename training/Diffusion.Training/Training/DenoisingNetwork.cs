@@ -53,7 +53,7 @@ public sealed class DenoisingNetwork : IDenoisingNetwork, IDisposable
     }
 
     /// <inheritdoc />
-    public InputScaling? InputScaling => Spec.Input;
+    public Preconditioning? Preconditioning => Spec.Preconditioning;
 
     /// <inheritdoc />
     public Tensor Forward(Tensor sample, Tensor timestep, Tensor? classLabels) => forward(sample, timestep, classLabels);

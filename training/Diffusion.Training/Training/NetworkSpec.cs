@@ -11,8 +11,8 @@ namespace Diffusion.Training.Training;
 /// </summary>
 /// <param name="Kind"><see cref="MlpKind"/> or <see cref="UNetKind"/>.</param>
 /// <param name="ConfigJson">The network's configuration (<see cref="MlpDenoiserConfig.ToJson"/> or <see cref="UNetConfig.ToJson"/>).</param>
-/// <param name="Input">How the network scales its noisy input, or null for not at all.</param>
-public sealed record NetworkSpec(string Kind, string ConfigJson, InputScaling? Input = null)
+/// <param name="Preconditioning">The scaling around the network (<see cref="Training.Preconditioning"/>), or null for none.</param>
+public sealed record NetworkSpec(string Kind, string ConfigJson, Preconditioning? Preconditioning = null)
 {
     /// <summary>The kind of an <see cref="MlpDenoiser"/>.</summary>
     public const string MlpKind = "mlp";
@@ -30,7 +30,7 @@ public sealed record NetworkSpec(string Kind, string ConfigJson, InputScaling? I
     /// <exception cref="DiffusionException">The kind is unknown or the configuration is malformed or invalid.</exception>
     public DenoisingNetwork Build(Generator? generator = null)
     {
-        Input?.Validate();
+        Preconditioning?.Validate();
         try
         {
             return Kind switch

@@ -39,10 +39,17 @@ internal sealed class TorchDenoiser : IDenoiser
         using (torch.NewDisposeScope())
         {
             var sample = torch.FromData(x, shape);
-            if (model.Network.InputScaling is { } scaling) sample *= scaling.Factor(point.Alpha, point.Sigma);
+            var preconditioning = model.Network.Preconditioning;
+            var input = preconditioning is null ? sample : sample * preconditioning.InputFactor(point.Alpha, point.Sigma);
             var timestep = torch.full([shape[0]], config.TimestepValue(point));
             var classLabels = labels is null ? null : torch.FromData<long>(labels, [labels.Length]);
-            model.Network.Forward(sample, timestep, classLabels).CopyTo<float>(output);
+            var prediction = model.Network.Forward(input, timestep, classLabels);
+            if (preconditioning is { Output: true })
+            {
+                // D = c_skip x / alpha + c_out F (EDM eq. 7): the clean-sample prediction the config names.
+                prediction = sample * preconditioning.SkipFactor(point.Alpha, point.Sigma) + prediction * preconditioning.OutputFactor(point.Alpha, point.Sigma);
+            }
+            prediction.CopyTo<float>(output);
         }
         config.ToDenoised(x, output, point, denoised);
     }
