@@ -35,8 +35,8 @@ public class RingEndToEndTests(ITestOutputHelper output)
             Steps = 2000, BatchSize = 256, LearningRate = 5e-3, WarmupSteps = 50, EmaDecay = 0.995, Seed = 1,
             CheckpointEvery = 100_000, PreviewEvery = 0, LogEvery = 250,
         };
-        // sigma_data: the ring's points have about unit standard deviation per coordinate.
-        var network = NetworkSpec.Mlp(new MlpDenoiserConfig { HiddenWidth = 64 }) with { Preconditioning = edm ? new Preconditioning(1, Output: true) : null };
+        // sigma_data: points on the unit circle with std 0.1 have sqrt(1/2 + 0.01) = 0.71 per coordinate.
+        var network = NetworkSpec.Mlp(new MlpDenoiserConfig { HiddenWidth = 64 }) with { Preconditioning = edm ? new Preconditioning(0.71, Output: true) : null };
         var run = TrainingRun.Create(spec, data, objective, network, options);
         using var trainer = Training.Trainer.Start(run, data, folder.Path);
         var clock = Stopwatch.StartNew();
