@@ -90,6 +90,7 @@ public class CliTests
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--objective", "edm", "--out", folder.Path), "unknown objective");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--precondition", "input", "--sigma-data", "0", "--out", folder.Path), "(--sigma-data) must be positive and finite, got 0");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--precondition", "karras", "--out", folder.Path), "unknown --precondition 'karras'");
+        AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--sigma-data", "0.7", "--out", folder.Path), "--sigma-data only applies with --precondition input or edm");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--precondition", "edm", "--prediction", "epsilon", "--out", folder.Path), "drop --prediction epsilon");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--steps", "5", "--out", "/proc/diffusion-train-test"), "/proc/diffusion-train-test");
         AssertOneLineError(CliProcess.Run("train", "--resume", "--out", folder.Path), "does not exist");

@@ -106,6 +106,8 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
     {
         var preconditioning = result.GetValue(o.Precondition) switch
         {
+            "none" when Given(o.SigmaData) => throw new DiffusionException(
+                "--sigma-data only applies with --precondition input or edm: add one of them, or drop --sigma-data."),
             "none" => null,
             "input" => new Preconditioning(result.GetValue(o.SigmaData)),
             "edm" => new Preconditioning(result.GetValue(o.SigmaData), Output: true),
