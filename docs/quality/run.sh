@@ -3,9 +3,9 @@
 # docs/quality/data; quality.md shows them pivoted) and the image grids (diffusion sample).
 # Usage: docs/quality/run.sh [tables|grids|all|edm]  (default all). edm is the experiment of
 # training mnist-ve with output preconditioning too; it trains for about an hour and is not part of
-# all. The tables take about eight hours of CPU (the 1,000-step rows are most of it: 15 min of one
-# core per 1,000 evaluations of 200 images); every command is independent and can run on its own,
-# e.g. on another core.
+# all. The tables take about eleven hours of CPU (the 1,000-step cells are most of it: 15 min of one
+# core per 1,000 evaluations of 200 images; the seed cells add about three hours); every command
+# is independent and can run on its own, e.g. on another core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what="${1:-all}"
