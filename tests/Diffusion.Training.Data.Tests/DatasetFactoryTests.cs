@@ -1,4 +1,3 @@
-using Diffusion.Runtime;
 using Diffusion.Runtime.IO;
 using Diffusion.Training.Data.Mnist;
 
@@ -46,14 +45,14 @@ public sealed class DatasetFactoryTests : IDisposable
     {
         var options = new DatasetOptions { Mnist = new MnistOptions { PackageFolder = folder.File("no-package") } };
 
-        var error = Assert.Throws<DiffusionException>(() => DatasetFactory.Create("mnist", options));
+        var error = Assert.Throws<DatasetException>(() => DatasetFactory.Create("mnist", options));
         Assert.Contains("no-package", error.Message);
     }
 
     [Fact]
     public void An_unknown_name_lists_the_choices()
     {
-        var error = Assert.Throws<DiffusionException>(() => DatasetFactory.Create("cifar"));
+        var error = Assert.Throws<DatasetException>(() => DatasetFactory.Create("cifar"));
         Assert.Equal("Unknown dataset 'cifar'; choose one of mnist, ring, moons, swissroll, checkerboard, or the path of a .npy file.", error.Message);
     }
 }

@@ -1,4 +1,3 @@
-using Diffusion.Runtime;
 using Diffusion.Training.Data.Files;
 using Diffusion.Training.Data.Mnist;
 using Diffusion.Training.Data.Toy;
@@ -16,7 +15,7 @@ public static class DatasetFactory
     public static IReadOnlyList<string> Names { get; } = ["mnist", "ring", "moons", "swissroll", "checkerboard"];
 
     /// <summary>Creates the dataset <paramref name="name"/> (case-insensitive; a path ending in .npy loads that file).</summary>
-    /// <exception cref="DiffusionException">The name is unknown, or the dataset cannot be loaded; the message lists the choices or says how to fix it.</exception>
+    /// <exception cref="DatasetException">The name is unknown, or the dataset cannot be loaded; the message lists the choices or says how to fix it.</exception>
     public static Dataset Create(string name, DatasetOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -30,7 +29,7 @@ public static class DatasetFactory
         {
             "mnist" => MnistDataset.Load(options.Mnist),
             _ => Toy(name)?.Generate(options.ToyCount, options.Seed)
-                ?? throw new DiffusionException($"Unknown dataset '{name}'; choose one of {string.Join(", ", Names)}, or the path of a .npy file."),
+                ?? throw new DatasetException($"Unknown dataset '{name}'; choose one of {string.Join(", ", Names)}, or the path of a .npy file."),
         };
     }
 

@@ -1,4 +1,3 @@
-using Diffusion.Runtime;
 
 namespace Diffusion.Training.Data;
 
@@ -15,14 +14,14 @@ public static class RepositoryRoot
     /// The root: <paramref name="explicitRoot"/> if given, else the first folder holding
     /// <see cref="MarkerFile"/> above the application's base directory or the current directory.
     /// </summary>
-    /// <exception cref="DiffusionException">An explicit root does not exist, or no root was found.</exception>
+    /// <exception cref="DatasetException">An explicit root does not exist, or no root was found.</exception>
     public static string Find(string? explicitRoot = null)
     {
         if (explicitRoot is not null)
         {
             return Directory.Exists(explicitRoot)
                 ? Path.GetFullPath(explicitRoot)
-                : throw new DiffusionException($"The repository root '{explicitRoot}' does not exist; pass the folder holding {MarkerFile}.");
+                : throw new DatasetException($"The repository root '{explicitRoot}' does not exist; pass the folder holding {MarkerFile}.");
         }
 
         string[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory];
@@ -37,7 +36,7 @@ public static class RepositoryRoot
             }
         }
 
-        throw new DiffusionException(
+        throw new DatasetException(
             $"Cannot find the repository root (a folder holding {MarkerFile}) above '{starts[0]}' or '{starts[1]}'; run from inside the repository or pass its root explicitly.");
     }
 }

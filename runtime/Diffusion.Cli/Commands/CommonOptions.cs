@@ -36,14 +36,15 @@ internal static class CommonOptions
         command.Add(new Option<string?>(SchedulerConfigName) { Description = "a scheduler_config.json to use instead of the model's own" });
     }
 
-    public static OnnxDiffusionModel Load(ParseResult result, string modelPath) => OnnxDiffusionModel.Load(modelPath, LoadOptions(result));
+    /// <summary>Loads a model with the options --device, --threads and --scheduler-config ask for, logging warnings to the error writer.</summary>
+    public static OnnxDiffusionModel Load(ParseResult result, string modelPath) =>
+        OnnxDiffusionModel.Load(modelPath, LoadOptions(result), new ErrorWriterLoggerFactory(result.InvocationConfiguration.Error));
 
-    /// <summary>The load options --device, --threads and --scheduler-config ask for, logging to the error writer.</summary>
+    /// <summary>The load options --device, --threads and --scheduler-config ask for.</summary>
     public static ModelLoadOptions LoadOptions(ParseResult result) => new()
     {
         Device = result.GetValue<string>(DeviceName)!,
         Threads = result.GetValue<int?>(ThreadsName),
         SchedulerConfigPath = result.GetValue<string?>(SchedulerConfigName),
-        Log = result.InvocationConfiguration.Error.WriteLine,
     };
 }

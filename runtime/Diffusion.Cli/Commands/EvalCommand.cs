@@ -50,7 +50,7 @@ internal static class EvalCommand
                 SampleCount = count,
                 ClassifierPath = result.GetValue(classifier),
                 FeaturesPath = result.GetValue(features),
-                Load = CommonOptions.LoadOptions(result) with { Log = null },
+                Load = CommonOptions.LoadOptions(result),
             });
             var runs = samplers.SelectMany(s => stepCounts.Select(n => generation.Read(result, s, n, loaded.Config.NumClasses))).ToList();
             var (rows, skipped) = EvalSweep.Run(loaded, evaluator, runs, stderr, cancellation);

@@ -1,6 +1,7 @@
 using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.IO;
+using Diffusion.Runtime.Imaging;
 using Diffusion.Runtime.Models;
 
 namespace Diffusion.Cli.Commands;

@@ -19,7 +19,7 @@ public static class PredictionConversion
         "sample" => PredictionType.Sample,
         "v_prediction" => PredictionType.VPrediction,
         "score" => PredictionType.Score,
-        _ => throw new DiffusionException($"unknown prediction_type '{name}': use one of {string.Join(", ", Names)}."),
+        _ => throw new DiffusionModelException($"unknown prediction_type '{name}': use one of {string.Join(", ", Names)}."),
     };
 
     /// <summary>The diffusers name of a prediction type.</summary>

@@ -27,14 +27,14 @@ public static class Generator
             Snr = options.Settings.Snr ?? model.Config.Snr,
         };
         settings.Validate();
-        if (options.Count < 1) throw new DiffusionException($"count must be at least 1, got {options.Count}.");
+        if (options.Count < 1) throw new DiffusionRequestException($"count must be at least 1, got {options.Count}.");
         int batchSize = options.BatchSize ?? Math.Min(options.Count, DefaultMaxBatch);
-        if (batchSize < 1) throw new DiffusionException($"batch size must be at least 1, got {batchSize}.");
+        if (batchSize < 1) throw new DiffusionRequestException($"batch size must be at least 1, got {batchSize}.");
         batchSize = Math.Min(batchSize, options.Count);
         long[]? labels = ClassLabels(model, options);
         int size = model.SampleShape.Size;
         if (options.InitialNoise is { } init && init.Length != options.Count * size)
-            throw new DiffusionException(
+            throw new DiffusionRequestException(
                 $"the initial noise holds {init.Length} values, but {options.Count} samples of shape {model.SampleShape} need {options.Count * size}.");
 
         var path = PathFor(model, options);
@@ -84,20 +84,20 @@ public static class Generator
     private static long[]? ClassLabels(IDiffusionModel model, GenerationOptions options)
     {
         if (!(options.GuidanceScale >= 0 && double.IsFinite(options.GuidanceScale)))
-            throw new DiffusionException($"guidance must be 0 or more, got {options.GuidanceScale}.");
+            throw new DiffusionRequestException($"guidance must be 0 or more, got {options.GuidanceScale}.");
         if (options.GuidanceScale != 1 && options.ClassLabels is null)
-            throw new DiffusionException("guidance needs a class label to guide towards: pass --class.");
+            throw new DiffusionRequestException("guidance needs a class label to guide towards: pass --class.");
         if (options.GuidanceScale != 1 && model.Config.NullClassLabel is null)
-            throw new DiffusionException("guidance needs the unconditional branch, but the model's config names no null_class_label.");
+            throw new DiffusionRequestException("guidance needs the unconditional branch, but the model's config names no null_class_label.");
         int classes = model.Config.NumClasses;
         if (options.ClassLabels is not { } given) return null;
-        if (given.Count == 0) throw new DiffusionException("the list of class labels is empty: give at least one, or none for unconditional samples.");
+        if (given.Count == 0) throw new DiffusionRequestException("the list of class labels is empty: give at least one, or none for unconditional samples.");
         if (classes == 0)
-            throw new DiffusionException($"class label {given[0]} was given, but this model is not class-conditional (num_classes is 0).");
+            throw new DiffusionRequestException($"class label {given[0]} was given, but this model is not class-conditional (num_classes is 0).");
         foreach (int label in given)
         {
             if (label < 0 || label >= classes)
-                throw new DiffusionException($"class label {label} is out of range: this model has classes 0 to {classes - 1}.");
+                throw new DiffusionRequestException($"class label {label} is out of range: this model has classes 0 to {classes - 1}.");
         }
         var labels = new long[options.Count];
         for (int i = 0; i < labels.Length; i++) labels[i] = given[i % given.Count];

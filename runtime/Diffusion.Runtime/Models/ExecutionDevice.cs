@@ -1,101 +1,97 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Diffusion.Runtime.Models;
 
+/// <summary>What <see cref="ModelLoadOptions.Device"/> can ask for.</summary>
+public enum DeviceKind
+{
+    /// <summary>CUDA when it loads, else the CPU (logging why once).</summary>
+    Auto,
+
+    /// <summary>ONNX Runtime's CPU execution provider.</summary>
+    Cpu,
+
+    /// <summary>ONNX Runtime's CUDA execution provider; an error when it cannot be used.</summary>
+    Cuda,
+}
+
 /// <summary>
-/// Chooses the execution provider: CUDA through ONNX Runtime's plugin-EP mechanism (register the
-/// provider library, then append its CUDA device), or the CPU.
+/// Chooses the execution provider of a session: ONNX Runtime's CUDA execution provider (in the
+/// native package <c>Microsoft.ML.OnnxRuntime.Gpu</c>; it needs the CUDA and cuDNN libraries at
+/// run time) or the CPU.
 /// </summary>
 public static class ExecutionDevice
 {
-    /// <summary>File name of the CUDA execution provider plugin.</summary>
-    public const string CudaProviderLibrary = "libonnxruntime_providers_cuda.so";
-
-    private const string CudaEpName = "CUDAExecutionProvider";
-    private static readonly Dictionary<string, string?> Registrations = new();
-
-    /// <summary>A parsed <c>--device</c> value.</summary>
-    /// <param name="Kind">auto, cpu or cuda.</param>
+    /// <summary>A parsed device: its kind and, for CUDA, the device index.</summary>
+    /// <param name="Kind">Auto, CPU or CUDA.</param>
     /// <param name="Index">CUDA device index.</param>
-    public readonly record struct Request(string Kind, int Index);
+    public readonly record struct Request(DeviceKind Kind, int Index)
+    {
+        /// <inheritdoc />
+        public override string ToString() => Kind switch
+        {
+            DeviceKind.Cuda => $"cuda:{Index}",
+            DeviceKind.Cpu => "cpu",
+            _ => "auto",
+        };
+    }
 
-    /// <summary>Parses <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    /// <summary>Parses <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (case-insensitive).</summary>
+    /// <exception cref="DiffusionRequestException">Anything else.</exception>
     public static Request Parse(string device)
     {
+        ArgumentNullException.ThrowIfNull(device);
         string d = device.Trim().ToLowerInvariant();
-        if (d is "auto" or "cpu" or "cuda") return new Request(d, 0);
+        switch (d)
+        {
+            case "auto": return new Request(DeviceKind.Auto, 0);
+            case "cpu": return new Request(DeviceKind.Cpu, 0);
+            case "cuda": return new Request(DeviceKind.Cuda, 0);
+        }
         if (d.StartsWith("cuda:", StringComparison.Ordinal) &&
-            int.TryParse(d.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-            return new Request("cuda", index);
-        throw new DiffusionException($"unknown device '{device}': use auto, cpu, cuda or cuda:N.");
+            int.TryParse(d.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index <= 1024)
+            return new Request(DeviceKind.Cuda, index);
+        throw new DiffusionRequestException($"unknown device '{device}': set ModelLoadOptions.Device to auto, cpu, cuda or cuda:N.",
+            nameof(ModelLoadOptions) + "." + nameof(ModelLoadOptions.Device));
     }
 
     /// <summary>
-    /// Configures <paramref name="session"/> for the requested device and returns a description
-    /// of the device chosen. <c>auto</c> falls back to the CPU and logs one line saying why.
+    /// Configures <paramref name="session"/> for the requested device and returns the device chosen.
+    /// <c>auto</c> falls back to the CPU and logs one warning saying what is missing.
     /// </summary>
-    public static string Configure(SessionOptions session, ModelLoadOptions options)
+    internal static Request Configure(SessionOptions session, ModelLoadOptions options, ILogger logger)
     {
         var request = Parse(options.Device);
         if (options.Threads is { } threads)
         {
-            if (threads < 1) throw new DiffusionException($"threads must be at least 1, got {threads}.");
             session.IntraOpNumThreads = threads;
             session.InterOpNumThreads = 1;
         }
-        if (request.Kind == "cpu") return "cpu";
-        string? failure = TryAppendCuda(session, request.Index, options.CudaProviderPath);
-        if (failure is null) return $"cuda:{request.Index}";
-        if (request.Kind == "cuda") throw new DiffusionException($"device cuda:{request.Index} is not available: {failure}.");
-        options.Log?.Invoke($"CUDA is not available, using the CPU: {failure}.");
-        return "cpu";
+        if (request.Kind == DeviceKind.Cpu) return request;
+        var cuda = new Request(DeviceKind.Cuda, request.Index);
+        string? failure = TryAppendCuda(session, request.Index);
+        if (failure is null) return cuda;
+        if (request.Kind == DeviceKind.Cuda)
+            throw new DiffusionModelException($"device {cuda} is not available: {failure}.");
+        RuntimeLog.CudaFallback(logger, failure);
+        return new Request(DeviceKind.Cpu, 0);
     }
 
     /// <summary>Appends the CUDA provider for device <paramref name="index"/>; returns why it could not, or null.</summary>
-    private static string? TryAppendCuda(SessionOptions session, int index, string? libraryPath)
+    private static string? TryAppendCuda(SessionOptions session, int index)
     {
-        string path = Path.GetFullPath(libraryPath ?? Path.Combine(AppContext.BaseDirectory, CudaProviderLibrary));
-        if (!File.Exists(path))
+        try
         {
-            // An ONNX Runtime built with CUDA inside (the NuGet Microsoft.ML.OnnxRuntime.Gpu package) needs no plugin.
-            try
-            {
-                session.AppendExecutionProvider_CUDA(index);
-                return null;
-            }
-            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException)
-            {
-                return $"the CUDA execution provider {path} is missing (build with -p:OnnxRuntimeCuda=true to fetch it)";
-            }
+            session.AppendExecutionProvider_CUDA(index);
+            return null;
         }
-        string? registrationError = Register(path);
-        if (registrationError is not null) return registrationError;
-        var env = OrtEnv.Instance();
-        var devices = env.GetEpDevices().Where(d => d.EpName == CudaEpName).ToList();
-        if (index >= devices.Count)
-            return devices.Count == 0 ? "the CUDA provider loaded but found no CUDA device" : $"there is no CUDA device {index} ({devices.Count} found)";
-        session.AppendExecutionProvider(env, [devices[index]], new Dictionary<string, string>());
-        return null;
-    }
-
-    /// <summary>Registers the provider library once per process; returns the failure, or null.</summary>
-    private static string? Register(string path)
-    {
-        lock (Registrations)
+        catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            if (Registrations.TryGetValue(path, out var known)) return known;
-            string? error = null;
-            try
-            {
-                OrtEnv.Instance().RegisterExecutionProviderLibrary("cuda@" + path, path);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                error = $"cannot load the CUDA execution provider {path}: {e.Message.Trim()}";
-            }
-            Registrations[path] = error;
-            return error;
+            // ONNX Runtime names the first library the loader could not find, e.g. libcublasLt.so.13.
+            string reason = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+            return $"the CUDA execution provider could not be loaded ({reason}); install CUDA 13 and cuDNN 9, or use the CPU";
         }
     }
 }

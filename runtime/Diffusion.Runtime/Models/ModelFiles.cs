@@ -16,10 +16,10 @@ internal static class ModelFiles
                 string file = Path.Combine(path, candidate);
                 if (File.Exists(file)) return (Path.GetFullPath(file), ConfigDirs(Path.GetFullPath(file), Path.GetFullPath(path)));
             }
-            throw new DiffusionException($"model directory {path} holds neither model.onnx nor unet/model.onnx.");
+            throw new DiffusionModelException($"model directory {path} holds neither model.onnx nor unet/model.onnx.");
         }
         if (!File.Exists(path))
-            throw new DiffusionException($"model file {path} does not exist: give an .onnx file or a diffusers-layout directory.");
+            throw new DiffusionModelException($"model file {path} does not exist: give an .onnx file or a diffusers-layout directory.");
         string full = Path.GetFullPath(path);
         return (full, ConfigDirs(full, Path.GetDirectoryName(full)!));
     }
@@ -38,7 +38,7 @@ internal static class ModelFiles
     {
         if (explicitPath is not null)
         {
-            if (!File.Exists(explicitPath)) throw new DiffusionException($"scheduler config {explicitPath} does not exist: check the path given for it (--scheduler-config).");
+            if (!File.Exists(explicitPath)) throw new DiffusionModelException($"scheduler config {explicitPath} does not exist: check the path given for it (--scheduler-config).");
             return (SchedulerConfig.Parse(File.ReadAllText(explicitPath), explicitPath), explicitPath);
         }
         if (metadata.TryGetValue(SchedulerConfig.MetadataKey, out var json))
@@ -48,7 +48,7 @@ internal static class ModelFiles
             string file = Path.Combine(dir, SchedulerConfig.FileName);
             if (File.Exists(file)) return (SchedulerConfig.Parse(File.ReadAllText(file), file), file);
         }
-        throw new DiffusionException(
+        throw new DiffusionModelException(
             $"no scheduler config for {modelFile}: embed it in the model's metadata_props as '{SchedulerConfig.MetadataKey}', " +
             $"put a {SchedulerConfig.FileName} beside it, or pass one with --scheduler-config; {SchedulerConfig.RequiredKeysHint}.");
     }

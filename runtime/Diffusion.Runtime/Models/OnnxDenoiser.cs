@@ -15,7 +15,7 @@ namespace Diffusion.Runtime.Models;
 /// </summary>
 internal sealed class OnnxDenoiser : IDenoiser
 {
-    private readonly InferenceSession _session;
+    private readonly SharedSession _session;
     private readonly SchedulerConfig _config;
     private readonly CancellationToken _cancellation;
     private readonly RunOptions _runOptions = new();
@@ -26,10 +26,12 @@ internal sealed class OnnxDenoiser : IDenoiser
     private readonly Float16[]? _sampleHalf, _outputHalf;
     private readonly float[] _outputScratch;
     private readonly Array _timestep;
+    private bool _disposed;
 
     /// <summary>Binds buffers for <paramref name="batchSize"/> samples; the model has checked the batch and the labels.</summary>
-    public OnnxDenoiser(InferenceSession session, OnnxDiffusionModel model, int batchSize, long[]? labels, CancellationToken cancellation)
+    public OnnxDenoiser(SharedSession session, OnnxDiffusionModel model, int batchSize, long[]? labels, CancellationToken cancellation)
     {
+        session.AddReference(); // released in Dispose: the session outlives this denoiser's binding and buffers
         _session = session;
         _config = model.Config;
         _cancellation = cancellation;
@@ -37,7 +39,7 @@ internal sealed class OnnxDenoiser : IDenoiser
         long[] sampleShape = [batchSize, s.Channels, s.Height, s.Width];
         int length = batchSize * s.Size;
         _outputScratch = new float[length];
-        _binding = session.CreateIoBinding();
+        _binding = session.Session.CreateIoBinding();
         if (model.SampleInput.ElementType == TensorElementType.Float16)
         {
             _sampleHalf = new Float16[length];
@@ -76,9 +78,14 @@ internal sealed class OnnxDenoiser : IDenoiser
         if (_sampleHalf is not null) TensorPrimitives.ConvertToHalf(x, MemoryMarshal.Cast<Float16, Half>(_sampleHalf.AsSpan()));
         else x.CopyTo(_sampleFloat);
         WriteTimestep(_config.TimestepValue(point));
+        _session.Enter(_runOptions);
         try
         {
-            _session.RunWithBinding(_runOptions, _binding);
+            _session.Session.RunWithBinding(_runOptions, _binding);
+        }
+        catch (OnnxRuntimeException) when (_session.IsClosed)
+        {
+            throw _session.ClosedDuringCall();
         }
         catch (OnnxRuntimeException) when (_cancellation.IsCancellationRequested)
         {
@@ -86,7 +93,11 @@ internal sealed class OnnxDenoiser : IDenoiser
         }
         catch (OnnxRuntimeException e)
         {
-            throw new DiffusionException($"the model failed to run at time {point.Time:G6}: {e.Message.Split('\n')[0].Trim()}", e);
+            throw new DiffusionModelException($"the model failed to run at time {point.Time:G6}: {e.Message.Split('\n')[0].Trim()}", e);
+        }
+        finally
+        {
+            _session.Exit(_runOptions);
         }
         if (_outputHalf is not null) TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(_outputHalf.AsSpan()), _outputScratch);
         _config.ToDenoised(x, _outputScratch, point, denoised);
@@ -119,9 +130,12 @@ internal sealed class OnnxDenoiser : IDenoiser
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _registration.Dispose();
         _binding.Dispose();
         foreach (var v in _values) v.Dispose();
         _runOptions.Dispose();
+        _session.Release();
     }
 }

@@ -1,6 +1,9 @@
 using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Generation;
+using System.Diagnostics;
 using Diffusion.Runtime.Schedules;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -12,7 +15,9 @@ namespace Diffusion.Runtime.Models;
 /// scalar), optionally <c>class_labels</c> int64 [N]; one output shaped like <c>sample</c>. Its
 /// meaning comes from a scheduler config: given explicitly, embedded in the model's
 /// <c>metadata_props</c>, or a diffusers <c>scheduler_config.json</c> beside it.
-/// One loaded model serves any number of concurrent generations.
+/// One loaded model serves any number of concurrent generations. <see cref="Dispose"/> is safe at
+/// any time: it stops the model calls in flight (they fail with <see cref="ObjectDisposedException"/>),
+/// and the native session is freed once the last denoiser using it is disposed.
 /// </summary>
 public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
 {
@@ -20,12 +25,14 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
     private static readonly TensorElementType[] TimestepTypes =
         [TensorElementType.Float, TensorElementType.Float16, TensorElementType.Double, TensorElementType.Int64, TensorElementType.Int32];
 
-    private readonly InferenceSession _session;
+    private readonly SharedSession _session;
+    private readonly ILogger _logger;
 
-    private OnnxDiffusionModel(InferenceSession session, string path, SchedulerConfig config, string configSource, string device, string? dataset)
+    private OnnxDiffusionModel(InferenceSession session, string path, SchedulerConfig config, string configSource, string device,
+        string? dataset, ILogger logger)
     {
         Dataset = dataset;
-        _session = session;
+        _logger = logger;
         ModelPath = path;
         Config = config;
         ConfigSource = configSource;
@@ -39,6 +46,7 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         Output = Outputs.FirstOrDefault(o => o.Name == "out_sample") ?? Outputs[0];
         Validate();
         SampleShape = ResolveSampleShape();
+        _session = new SharedSession(session, $"model {path}");
     }
 
     /// <summary>The <c>metadata_props</c> key naming the data a model was trained on (e.g. <c>mnist</c>, <c>ring</c>).</summary>
@@ -86,23 +94,33 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
     /// <summary>The output used (<c>out_sample</c>, else the first).</summary>
     public TensorSpec Output { get; }
 
-    /// <summary>The session, for benchmarks that time it directly.</summary>
-    internal InferenceSession Session => _session;
+    /// <summary>The session, for benchmarks that time it directly (take a reference while using it).</summary>
+    internal SharedSession Session => _session;
 
     /// <summary>The declared batch size, or null when it is dynamic.</summary>
     public int? FixedBatchSize => SampleInput.Dimensions[0] > 0 ? SampleInput.Dimensions[0] : null;
 
     /// <summary>Loads a model from an .onnx file or a diffusers-layout directory.</summary>
-    public static OnnxDiffusionModel Load(string path, ModelLoadOptions? options = null)
+    /// <param name="path">An .onnx file, or a directory holding <c>model.onnx</c> or <c>unet/model.onnx</c>.</param>
+    /// <param name="options">Device, threads, scheduler config; null for the defaults.</param>
+    /// <param name="loggerFactory">Receives the load, the device chosen and any CUDA fallback (category <c>Diffusion.Runtime</c>); null logs nothing.</param>
+    /// <exception cref="DiffusionRequestException">An option is out of range.</exception>
+    /// <exception cref="DiffusionModelException">The model or its config is missing, corrupt or not supported; or CUDA was required and is missing.</exception>
+    public static OnnxDiffusionModel Load(string path, ModelLoadOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
+        ArgumentNullException.ThrowIfNull(path);
         options ??= new ModelLoadOptions();
+        var logger = loggerFactory?.CreateLogger(RuntimeLog.Category) ?? NullLogger.Instance;
+        long started = Stopwatch.GetTimestamp();
         var (modelFile, searchDirs) = ModelFiles.Resolve(path);
-        var (session, device) = OnnxSessions.Open(modelFile, options);
+        var (session, device) = OnnxSessions.Open(modelFile, options, logger);
         try
         {
             var metadata = session.ModelMetadata.CustomMetadataMap;
             var (config, source) = ModelFiles.FindConfig(options.SchedulerConfigPath, metadata, modelFile, searchDirs);
-            return new OnnxDiffusionModel(session, modelFile, config, source, device, metadata.GetValueOrDefault(DatasetMetadataKey));
+            var model = new OnnxDiffusionModel(session, modelFile, config, source, device.ToString(), metadata.GetValueOrDefault(DatasetMetadataKey), logger);
+            RuntimeLog.ModelLoaded(logger, modelFile, model.Device, Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.SampleShape.ToString(), source);
+            return model;
         }
         catch
         {
@@ -112,21 +130,24 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
     }
 
     /// <inheritdoc />
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public IDenoiser CreateDenoiser(int batchSize, ReadOnlyMemory<long>? classLabels, CancellationToken cancellation)
     {
+        ObjectDisposedException.ThrowIf(_session.IsClosed, this);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "a batch holds at least one sample.");
         if (FixedBatchSize is { } fixedBatch && batchSize != fixedBatch)
-            throw new DiffusionException($"this model's batch size is fixed at {fixedBatch}: use a batch of {fixedBatch} and a count that is a multiple of it.");
+            throw new DiffusionRequestException($"this model's batch size is fixed at {fixedBatch}: set GenerationOptions.BatchSize to {fixedBatch} and a GenerationOptions.Count that is a multiple of it.", "GenerationOptions.BatchSize");
         long[]? labels = null;
         if (ClassLabelsInput is not null)
         {
             if (classLabels is { } given) labels = given.ToArray();
             else if (Config.NullClassLabel is { } nullLabel) labels = Enumerable.Repeat((long)nullLabel, batchSize).ToArray();
-            else throw new DiffusionException("this model is class-conditional and its config names no null_class_label: pass a class label (--class).");
+            else throw new DiffusionRequestException("this model is class-conditional and its config names no null_class_label: set GenerationOptions.ClassLabels.", "GenerationOptions.ClassLabels");
         }
         else if (classLabels is not null)
-            throw new DiffusionException("class labels were given, but the model has no class_labels input.");
+            throw new DiffusionRequestException("class labels were given, but the model has no class_labels input: leave GenerationOptions.ClassLabels null.", "GenerationOptions.ClassLabels");
         if (TimestepInput.Rank == 1 && TimestepInput.Dimensions[0] > 1 && TimestepInput.Dimensions[0] != batchSize)
-            throw new DiffusionException($"input {TimestepInput} does not fit a batch of {batchSize}: use a batch of {TimestepInput.Dimensions[0]}.");
+            throw new DiffusionRequestException($"input {TimestepInput} does not fit a batch of {batchSize}: set GenerationOptions.BatchSize to {TimestepInput.Dimensions[0]}.", "GenerationOptions.BatchSize");
         if (labels is not null) CheckLabels(labels, batchSize);
         return new OnnxDenoiser(_session, this, batchSize, labels, cancellation);
     }
@@ -135,37 +156,42 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
     private void CheckLabels(long[] labels, int batchSize)
     {
         if (labels.Length != batchSize)
-            throw new DiffusionException($"{labels.Length} class labels were given for a batch of {batchSize}: give one label per sample.");
+            throw new DiffusionRequestException($"{labels.Length} class labels were given for a batch of {batchSize}: give one label per sample.", "GenerationOptions.ClassLabels");
         foreach (long label in labels)
             if (!(label >= 0 && label < Config.NumClasses) && label != Config.NullClassLabel)
-                throw new DiffusionException($"class label {label} is out of range: this model has classes 0 to {Config.NumClasses - 1}" +
+                throw new DiffusionRequestException($"class label {label} is out of range: this model has classes 0 to {Config.NumClasses - 1}" +
                     (Config.NullClassLabel is { } nullLabel ? $" and the null label {nullLabel}." : "."));
     }
 
     /// <inheritdoc />
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        if (_session.IsClosed) return;
+        int running = _session.Close();
+        RuntimeLog.ModelDisposed(_logger, ModelPath, running);
+    }
 
     private TensorSpec? Find(string name) => Inputs.FirstOrDefault(i => i.Name == name);
 
-    private DiffusionException Missing(string name, string what) => new(
+    private DiffusionModelException Missing(string name, string what) => new(
         $"{ModelPath} has no input named '{name}' ({what}); its inputs are {string.Join("; ", Inputs)}. " +
         "Export the model with the diffusers input names sample, timestep (and class_labels).");
 
     private void Validate()
     {
         if (!SampleTypes.Contains(SampleInput.ElementType) || SampleInput.Rank != 4)
-            throw new DiffusionException($"input {SampleInput} is not supported: 'sample' must be float32 or float16 of rank 4 [N, C, H, W].");
+            throw new DiffusionModelException($"input {SampleInput} is not supported: 'sample' must be float32 or float16 of rank 4 [N, C, H, W].");
         if (!TimestepTypes.Contains(TimestepInput.ElementType) || TimestepInput.Rank > 1)
-            throw new DiffusionException($"input {TimestepInput} is not supported: 'timestep' must be float32, float16, float64, int32 or int64, shaped [N], [1] or a scalar.");
+            throw new DiffusionModelException($"input {TimestepInput} is not supported: 'timestep' must be float32, float16, float64, int32 or int64, shaped [N], [1] or a scalar.");
         if (ClassLabelsInput is { } labels && (labels.ElementType != TensorElementType.Int64 || labels.Rank != 1))
-            throw new DiffusionException($"input {labels} is not supported: 'class_labels' must be int64 [N].");
+            throw new DiffusionModelException($"input {labels} is not supported: 'class_labels' must be int64 [N].");
         if (ClassLabelsInput is not null && Config.NumClasses == 0)
-            throw new DiffusionException($"{ModelPath} has a class_labels input but its scheduler config gives no num_classes: add num_classes to the config.");
+            throw new DiffusionModelException($"{ModelPath} has a class_labels input but its scheduler config gives no num_classes: add num_classes to the config.");
         var extra = Inputs.Where(i => i.Name is not ("sample" or "timestep" or "class_labels")).ToList();
         if (extra.Count > 0)
-            throw new DiffusionException($"{ModelPath} has inputs this runtime cannot feed: {string.Join("; ", extra)}.");
+            throw new DiffusionModelException($"{ModelPath} has inputs this runtime cannot feed: {string.Join("; ", extra)}.");
         if (Output.ElementType != SampleInput.ElementType || Output.Rank != 4)
-            throw new DiffusionException($"output {Output} must have the type and rank of {SampleInput}.");
+            throw new DiffusionModelException($"output {Output} must have the type and rank of {SampleInput}.");
     }
 
     private SampleShape ResolveSampleShape()
@@ -175,7 +201,7 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         int height = d[2] > 0 ? d[2] : Config.SampleSize ?? 0;
         int width = d[3] > 0 ? d[3] : Config.SampleSize ?? 0;
         if (channels <= 0 || height <= 0 || width <= 0)
-            throw new DiffusionException($"input {SampleInput} has dynamic channel or spatial dims: add in_channels and sample_size to the scheduler config.");
+            throw new DiffusionModelException($"input {SampleInput} has dynamic channel or spatial dims: add in_channels and sample_size to the scheduler config.");
         return new SampleShape(channels, height, width);
     }
 

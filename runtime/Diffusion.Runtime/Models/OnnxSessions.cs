@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Diffusion.Runtime.Models;
@@ -7,20 +8,34 @@ internal static class OnnxSessions
 {
     /// <summary>
     /// A session for <paramref name="modelFile"/> (fully optimised, sequential) on the requested
-    /// device, and a description of the device chosen. A file ONNX Runtime cannot read is a
-    /// <see cref="DiffusionException"/> naming it.
+    /// device, and the device chosen. A file ONNX Runtime cannot read is a
+    /// <see cref="DiffusionModelException"/> naming it.
     /// </summary>
-    public static (InferenceSession Session, string Device) Open(string modelFile, ModelLoadOptions options)
+    public static (InferenceSession Session, ExecutionDevice.Request Device) Open(string modelFile, ModelLoadOptions options, ILogger logger)
     {
-        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        string device = ExecutionDevice.Configure(sessionOptions, options);
+        options.Validate();
+        SessionOptions sessionOptions;
         try
         {
-            return (new InferenceSession(modelFile, sessionOptions), device);
+            sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         }
-        catch (OnnxRuntimeException e)
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
-            throw new DiffusionException($"{modelFile} is not a valid ONNX model ({e.Message.Split('\n')[0].Trim()}): re-export it or check the file is complete.", e);
+            throw new DiffusionModelException(
+                "ONNX Runtime's native library could not be loaded: add the package Microsoft.ML.OnnxRuntime (CPU) or " +
+                $"Microsoft.ML.OnnxRuntime.Gpu (CUDA) to the application ({(e.InnerException ?? e).Message.Split('\n')[0].Trim()}).", e);
+        }
+        using (sessionOptions)
+        {
+            var device = ExecutionDevice.Configure(sessionOptions, options, logger);
+            try
+            {
+                return (new InferenceSession(modelFile, sessionOptions), device);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new DiffusionModelException($"{modelFile} is not a valid ONNX model ({e.Message.Split('\n')[0].Trim()}): re-export it or check the file is complete.", e);
+            }
         }
     }
 }

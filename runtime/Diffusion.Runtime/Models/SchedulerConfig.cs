@@ -147,7 +147,7 @@ public sealed record SchedulerConfig
         "vp" => new VpSchedule(false, BetaMin, BetaMax, SamplingEps ?? 1e-3, NumTrainTimesteps),
         "subvp" => new VpSchedule(true, BetaMin, BetaMax, SamplingEps ?? 1e-3, NumTrainTimesteps),
         "ve" => new VeSchedule(SigmaMin, SigmaMax, SamplingEps ?? 1e-5, NumTrainTimesteps),
-        _ => throw new DiffusionException($"unknown noise_schedule '{NoiseSchedule}': use discrete, vp, subvp or ve."),
+        _ => throw new DiffusionModelException($"unknown noise_schedule '{NoiseSchedule}': use discrete, vp, subvp or ve."),
     };
 
     /// <summary>The keys a config needs, for error messages.</summary>
@@ -162,11 +162,11 @@ public sealed record SchedulerConfig
         try
         {
             obj = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject
-                ?? throw new DiffusionException($"scheduler config {source} is not a JSON object.");
+                ?? throw new DiffusionModelException($"scheduler config {source} is not a JSON object.");
         }
         catch (JsonException e)
         {
-            throw new DiffusionException($"scheduler config {source} is not valid JSON: {e.Message}", e);
+            throw new DiffusionModelException($"scheduler config {source} is not valid JSON: {e.Message}", e);
         }
         try
         {
@@ -174,11 +174,11 @@ public sealed record SchedulerConfig
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
         {
-            throw new DiffusionException($"scheduler config {source} has a value of the wrong type: {e.Message}", e);
+            throw new DiffusionModelException($"scheduler config {source} has a value of the wrong type: {e.Message}", e);
         }
         catch (DiffusionException e)
         {
-            throw new DiffusionException($"scheduler config {source}: {e.Message}", e);
+            throw new DiffusionModelException($"scheduler config {source}: {e.Message}", e);
         }
     }
 
@@ -227,17 +227,17 @@ public sealed record SchedulerConfig
     /// <summary>Checks ranges and names; throws a <see cref="DiffusionException"/> naming the bad key.</summary>
     public void Validate()
     {
-        if (NumTrainTimesteps < 2) throw new DiffusionException($"num_train_timesteps must be at least 2, got {NumTrainTimesteps}.");
+        if (NumTrainTimesteps < 2) throw new DiffusionModelException($"num_train_timesteps must be at least 2, got {NumTrainTimesteps}.");
         if (TrainedBetas is { } b && b.Length != NumTrainTimesteps && NoiseSchedule == "discrete")
-            throw new DiffusionException($"trained_betas has {b.Length} values but num_train_timesteps is {NumTrainTimesteps}: give one beta per training step.");
+            throw new DiffusionModelException($"trained_betas has {b.Length} values but num_train_timesteps is {NumTrainTimesteps}: give one beta per training step.");
         if (NoiseSchedule == "discrete" && TrainedBetas is null && BetaSchedule != "squaredcos_cap_v2" && !(BetaStart <= BetaEnd))
-            throw new DiffusionException($"beta_start ({BetaStart}) exceeds beta_end ({BetaEnd}): betas grow with noise, so give beta_start <= beta_end.");
+            throw new DiffusionModelException($"beta_start ({BetaStart}) exceeds beta_end ({BetaEnd}): betas grow with noise, so give beta_start <= beta_end.");
         if (VarianceType is not ("fixed_small" or "fixed_large"))
-            throw new DiffusionException($"variance_type '{VarianceType}' is not supported: use fixed_small or fixed_large.");
-        if (!(DataMax > DataMin)) throw new DiffusionException($"data_max ({DataMax}) must exceed data_min ({DataMin}).");
-        if (NumClasses < 0) throw new DiffusionException($"num_classes must be 0 or more, got {NumClasses}.");
-        if (!(ClipSampleRange > 0)) throw new DiffusionException($"clip_sample_range must be positive, got {ClipSampleRange}.");
-        if (!(TimestepScale > 0)) throw new DiffusionException($"timestep_scale must be positive, got {TimestepScale}.");
+            throw new DiffusionModelException($"variance_type '{VarianceType}' is not supported: use fixed_small or fixed_large.");
+        if (!(DataMax > DataMin)) throw new DiffusionModelException($"data_max ({DataMax}) must exceed data_min ({DataMin}).");
+        if (NumClasses < 0) throw new DiffusionModelException($"num_classes must be 0 or more, got {NumClasses}.");
+        if (!(ClipSampleRange > 0)) throw new DiffusionModelException($"clip_sample_range must be positive, got {ClipSampleRange}.");
+        if (!(TimestepScale > 0)) throw new DiffusionModelException($"timestep_scale must be positive, got {TimestepScale}.");
         CreateSchedule();
     }
 
@@ -284,7 +284,7 @@ public sealed record SchedulerConfig
     {
         foreach (var input in Enum.GetValues<TimestepInput>())
             if (input.Name() == name) return input;
-        throw new DiffusionException($"unknown timestep_input '{name}': use {string.Join(", ", TimestepInputNames.All)}.");
+        throw new DiffusionModelException($"unknown timestep_input '{name}': use {string.Join(", ", TimestepInputNames.All)}.");
     }
 
     /// <summary>

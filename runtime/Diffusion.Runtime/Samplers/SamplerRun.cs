@@ -73,7 +73,7 @@ public sealed class SamplerRun
         _denoiser.Denoise(x, point, denoised);
         Evaluations++;
         if (!float.IsFinite(TensorPrimitives.MaxMagnitude(denoised)))
-            throw new DiffusionException(
+            throw new DiffusionModelException(
                 $"the model output contains NaN or infinity at step {_step + 1} of {Steps} (time {point.Time:G6}, sigma {point.Sigma:G6}): " +
                 "the model file or its scheduler config is broken, or the sample diverged (try more steps).");
     }

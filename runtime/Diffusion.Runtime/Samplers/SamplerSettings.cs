@@ -34,14 +34,14 @@ public sealed record SamplerSettings
     /// <summary>Throws a clear error for a value out of range.</summary>
     public void Validate()
     {
-        if (!(Eta >= 0 && Eta <= 1)) throw new DiffusionException($"eta must lie in [0, 1], got {Eta}.");
+        if (!(Eta >= 0 && Eta <= 1)) throw new DiffusionRequestException($"eta must lie in [0, 1], got {Eta}.");
         if (VarianceType is not (null or "fixed_small" or "fixed_large"))
-            throw new DiffusionException($"unknown variance type '{VarianceType}': use fixed_small or fixed_large.");
-        if (Snr is { } snr && !(snr > 0)) throw new DiffusionException($"snr must be positive, got {snr}.");
-        if (CorrectorSteps < 0) throw new DiffusionException($"corrector steps must be 0 or more, got {CorrectorSteps}.");
+            throw new DiffusionRequestException($"unknown variance type '{VarianceType}': use fixed_small or fixed_large.");
+        if (Snr is { } snr && !(snr > 0)) throw new DiffusionRequestException($"snr must be positive, got {snr}.");
+        if (CorrectorSteps < 0) throw new DiffusionRequestException($"corrector steps must be 0 or more, got {CorrectorSteps}.");
         if (Predictor is not ("reverse_diffusion" or "euler_maruyama"))
-            throw new DiffusionException($"unknown predictor '{Predictor}': use reverse_diffusion or euler_maruyama.");
-        if (LangevinSteps < 1) throw new DiffusionException($"langevin steps must be at least 1, got {LangevinSteps}.");
-        if (!(StepSize > 0)) throw new DiffusionException($"step size must be positive, got {StepSize}.");
+            throw new DiffusionRequestException($"unknown predictor '{Predictor}': use reverse_diffusion or euler_maruyama.");
+        if (LangevinSteps < 1) throw new DiffusionRequestException($"langevin steps must be at least 1, got {LangevinSteps}.");
+        if (!(StepSize > 0)) throw new DiffusionRequestException($"step size must be positive, got {StepSize}.");
     }
 }

@@ -33,7 +33,7 @@ public static class TimestepSpacingNames
         "linspace" => TimestepSpacing.Linspace,
         "karras" => TimestepSpacing.Karras,
         "uniform" => TimestepSpacing.Uniform,
-        _ => throw new DiffusionException($"unknown spacing '{name}': use one of {string.Join(", ", All)}."),
+        _ => throw new DiffusionRequestException($"unknown spacing '{name}': use one of {string.Join(", ", All)}."),
     };
 
     /// <summary>The name of a spacing, as <see cref="Parse"/> accepts it.</summary>

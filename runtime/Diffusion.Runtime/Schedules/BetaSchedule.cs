@@ -11,7 +11,7 @@ public static class BetaSchedule
     /// <summary>Builds T betas for the named schedule.</summary>
     public static double[] Create(string name, int steps, double betaStart, double betaEnd)
     {
-        if (steps < 1) throw new DiffusionException($"num_train_timesteps must be at least 1, got {steps}.");
+        if (steps < 1) throw new DiffusionModelException($"num_train_timesteps must be at least 1, got {steps}.");
         return name switch
         {
             // Ho et al. 2020, sec. 4: betas linear from 1e-4 to 0.02.
@@ -21,7 +21,7 @@ public static class BetaSchedule
             // Nichol & Dhariwal 2021, eq. 17: alpha_bar(t) = cos^2((t/T + s)/(1 + s) * pi/2), s = 0.008,
             // betas = 1 - alpha_bar(t+1)/alpha_bar(t), clipped at 0.999.
             "squaredcos_cap_v2" => Cosine(steps),
-            _ => throw new DiffusionException(
+            _ => throw new DiffusionModelException(
                 $"unknown beta_schedule '{name}': use one of {string.Join(", ", Names)}, or give trained_betas."),
         };
     }

@@ -16,7 +16,7 @@ public sealed class DiscreteSchedule : NoiseSchedule
     /// alpha_bar = 1 (clean) or at alpha_bar_0, the first training step.</param>
     public DiscreteSchedule(IReadOnlyList<double> betas, bool setAlphaToOne = true)
     {
-        if (betas.Count < 2) throw new DiffusionException($"a discrete schedule needs at least 2 betas, got {betas.Count}.");
+        if (betas.Count < 2) throw new DiffusionModelException($"a discrete schedule needs at least 2 betas, got {betas.Count}.");
         Betas = betas.ToArray();
         AlphasCumprod = new double[betas.Count];
         _logScaledSigma = new double[betas.Count];
@@ -24,7 +24,7 @@ public sealed class DiscreteSchedule : NoiseSchedule
         for (int i = 0; i < Betas.Length; i++)
         {
             double b = Betas[i];
-            if (!(b > 0 && b < 1)) throw new DiffusionException($"beta {i} is {b}: betas must lie in (0, 1).");
+            if (!(b > 0 && b < 1)) throw new DiffusionModelException($"beta {i} is {b}: betas must lie in (0, 1).");
             prod *= 1 - b;
             AlphasCumprod[i] = prod;
             _logScaledSigma[i] = 0.5 * Math.Log((1 - prod) / prod);

@@ -10,8 +10,8 @@ public sealed class VeSchedule : NoiseSchedule
     public VeSchedule(double sigmaMin = 0.01, double sigmaMax = 50, double eps = 1e-5, int trainSteps = 1000)
     {
         if (!(sigmaMin > 0 && sigmaMax > sigmaMin))
-            throw new DiffusionException($"sigma_min {sigmaMin} and sigma_max {sigmaMax} must satisfy 0 < sigma_min < sigma_max.");
-        if (!(eps > 0 && eps < 1)) throw new DiffusionException($"sampling_eps must lie in (0, 1), got {eps}.");
+            throw new DiffusionModelException($"sigma_min {sigmaMin} and sigma_max {sigmaMax} must satisfy 0 < sigma_min < sigma_max.");
+        if (!(eps > 0 && eps < 1)) throw new DiffusionModelException($"sampling_eps must lie in (0, 1), got {eps}.");
         SigmaMin = sigmaMin;
         SigmaMax = sigmaMax;
         MinTime = eps;

@@ -12,8 +12,8 @@ public sealed class VpSchedule : NoiseSchedule
     public VpSchedule(bool subVp, double betaMin = 0.1, double betaMax = 20, double eps = 1e-3, int trainSteps = 1000)
     {
         if (!(betaMin > 0 && betaMax > betaMin))
-            throw new DiffusionException($"beta_min {betaMin} and beta_max {betaMax} must satisfy 0 < beta_min < beta_max.");
-        if (!(eps > 0 && eps < 1)) throw new DiffusionException($"sampling_eps must lie in (0, 1), got {eps}.");
+            throw new DiffusionModelException($"beta_min {betaMin} and beta_max {betaMax} must satisfy 0 < beta_min < beta_max.");
+        if (!(eps > 0 && eps < 1)) throw new DiffusionModelException($"sampling_eps must lie in (0, 1), got {eps}.");
         IsSubVp = subVp;
         BetaMin = betaMin;
         BetaMax = betaMax;

@@ -1,4 +1,5 @@
 using Diffusion.Runtime.IO;
+using Diffusion.Runtime.Imaging;
 
 namespace Diffusion.Runtime.Tests.IO;
 

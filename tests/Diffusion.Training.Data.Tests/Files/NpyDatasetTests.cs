@@ -1,4 +1,3 @@
-using Diffusion.Runtime;
 using Diffusion.Runtime.IO;
 using Diffusion.Training.Data.Files;
 
@@ -53,7 +52,7 @@ public sealed class NpyDatasetTests : IDisposable
     public void A_missing_data_file_is_named_in_the_error()
     {
         string path = folder.File("absent.npy");
-        var error = Assert.Throws<DiffusionException>(() => NpyDataset.Load(path));
+        var error = Assert.Throws<DatasetException>(() => NpyDataset.Load(path));
         Assert.Contains($"'{path}' does not exist", error.Message);
     }
 
@@ -61,14 +60,14 @@ public sealed class NpyDatasetTests : IDisposable
     public void A_missing_labels_file_is_named_in_the_error()
     {
         string labels = folder.File("absent-labels.npy");
-        var error = Assert.Throws<DiffusionException>(() => NpyDataset.Load(Save("points.npy", new float[4], 2, 2), labels));
+        var error = Assert.Throws<DatasetException>(() => NpyDataset.Load(Save("points.npy", new float[4], 2, 2), labels));
         Assert.Contains($"labels file '{labels}' does not exist", error.Message);
     }
 
     [Fact]
     public void A_rank_3_array_is_refused_with_its_shape()
     {
-        var error = Assert.Throws<DiffusionException>(() => NpyDataset.Load(Save("cube.npy", new float[8], 2, 2, 2)));
+        var error = Assert.Throws<DatasetException>(() => NpyDataset.Load(Save("cube.npy", new float[8], 2, 2, 2)));
         Assert.Contains("shape (2, 2, 2), rank 3", error.Message);
         Assert.Contains("[N, C, H, W] or [N, D]", error.Message);
     }
@@ -79,7 +78,7 @@ public sealed class NpyDatasetTests : IDisposable
         string data = Save("points.npy", new float[6], 3, 2);
         string labels = Save("labels.npy", [0, 1], 2);
 
-        var error = Assert.Throws<DiffusionException>(() => NpyDataset.Load(data, labels));
+        var error = Assert.Throws<DatasetException>(() => NpyDataset.Load(data, labels));
         Assert.Contains("hold 2 labels but the dataset has 3 samples", error.Message);
     }
 
@@ -92,7 +91,7 @@ public sealed class NpyDatasetTests : IDisposable
         string data = Save("points.npy", new float[6], 3, 2);
         string labels = Save("labels.npy", [0, bad, 1], 3);
 
-        var error = Assert.Throws<DiffusionException>(() => NpyDataset.Load(data, labels));
+        var error = Assert.Throws<DatasetException>(() => NpyDataset.Load(data, labels));
         Assert.Contains("at index 1", error.Message);
         Assert.Contains("class indices", error.Message);
     }
@@ -103,7 +102,7 @@ public sealed class NpyDatasetTests : IDisposable
         string data = Save("points.npy", new float[4], 2, 2);
         string labels = Save("labels.npy", new float[4], 2, 2);
 
-        var error = Assert.Throws<DiffusionException>(() => NpyDataset.Load(data, labels));
+        var error = Assert.Throws<DatasetException>(() => NpyDataset.Load(data, labels));
         Assert.Contains("shaped [N] or [N, 1]", error.Message);
     }
 
@@ -113,7 +112,7 @@ public sealed class NpyDatasetTests : IDisposable
         string path = folder.File("text.npy");
         File.WriteAllText(path, "not an array");
 
-        var error = Assert.Throws<DiffusionException>(() => NpyDataset.Load(path));
+        var error = Assert.Throws<DatasetException>(() => NpyDataset.Load(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("not a .npy file", error.Message);
     }
@@ -121,7 +120,7 @@ public sealed class NpyDatasetTests : IDisposable
     [Fact]
     public void Non_finite_values_are_refused()
     {
-        var error = Assert.Throws<DiffusionException>(() => NpyDataset.Load(Save("points.npy", [0, float.PositiveInfinity], 1, 2)));
+        var error = Assert.Throws<DatasetException>(() => NpyDataset.Load(Save("points.npy", [0, float.PositiveInfinity], 1, 2)));
         Assert.Contains("flat index 1", error.Message);
     }
 }

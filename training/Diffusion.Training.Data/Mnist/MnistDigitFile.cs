@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Diffusion.Runtime;
 
 namespace Diffusion.Training.Data.Mnist;
 
@@ -14,13 +13,13 @@ internal static class MnistDigitFile
         Path.Combine(packageFolder, "package", "src", "digits", $"{digit}.json");
 
     /// <summary>Reads the pixels of the file (a multiple of 28 x 28 values in [0, 1]).</summary>
-    /// <exception cref="DiffusionException">The file is missing or not in the expected form.</exception>
+    /// <exception cref="DatasetException">The file is missing or not in the expected form.</exception>
     public static List<float> Read(string path, string packageFolder)
     {
         string refetch = $"delete '{packageFolder}' so that it is fetched again";
         if (!File.Exists(path))
         {
-            throw new DiffusionException($"The MNIST package is malformed: '{path}' is missing; {refetch}.");
+            throw new DatasetException($"The MNIST package is malformed: '{path}' is missing; {refetch}.");
         }
 
         try
@@ -36,7 +35,7 @@ internal static class MnistDigitFile
         }
         catch (Exception e) when (e is FormatException or JsonException)
         {
-            throw new DiffusionException($"The MNIST package is malformed: '{path}': {e.Message}; {refetch}.", e);
+            throw new DatasetException($"The MNIST package is malformed: '{path}': {e.Message}; {refetch}.", e);
         }
     }
 

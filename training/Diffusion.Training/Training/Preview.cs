@@ -1,5 +1,6 @@
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.IO;
+using Diffusion.Runtime.Imaging;
 using Diffusion.Runtime.Models;
 
 namespace Diffusion.Training.Training;

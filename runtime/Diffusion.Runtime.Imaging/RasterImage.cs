@@ -1,4 +1,4 @@
-namespace Diffusion.Runtime.IO;
+namespace Diffusion.Runtime.Imaging;
 
 /// <summary>
 /// An 8-bit picture: rows top to bottom, pixels left to right, channels interleaved

@@ -51,16 +51,16 @@ public sealed record ClassifierConfig
         try
         {
             config = JsonSerializer.Deserialize<ClassifierConfig>(json, Json)
-                ?? throw new DiffusionException($"classifier config {source} is null: write a JSON object.");
+                ?? throw new DiffusionModelException($"classifier config {source} is null: write a JSON object.");
         }
         catch (JsonException e)
         {
-            throw new DiffusionException($"classifier config {source} is not a valid JSON object of the expected keys: {e.Message}", e);
+            throw new DiffusionModelException($"classifier config {source} is not a valid JSON object of the expected keys: {e.Message}", e);
         }
         if (config.DataRange is { } range && !(range.Length == 2 && range[1] > range[0]))
-            throw new DiffusionException($"classifier config {source} has data_range [{string.Join(", ", range)}]: give [min, max] with min < max.");
+            throw new DiffusionModelException($"classifier config {source} has data_range [{string.Join(", ", range)}]: give [min, max] with min < max.");
         if (config.ImageShape is { } shape && !(shape.Length == 3 && shape.All(d => d > 0)))
-            throw new DiffusionException($"classifier config {source} has image_shape [{string.Join(", ", shape)}]: give [C, H, W].");
+            throw new DiffusionModelException($"classifier config {source} has image_shape [{string.Join(", ", shape)}]: give [C, H, W].");
         return config;
     }
 }

@@ -36,11 +36,11 @@ public sealed class FeatureStatistics
         ArgumentNullException.ThrowIfNull(covariance);
         int d = mean.Length;
         if (d == 0 || covariance.GetLength(0) != d || covariance.GetLength(1) != d)
-            throw new DiffusionException($"a mean of length {d} needs a {d} x {d} covariance, got {covariance.GetLength(0)} x {covariance.GetLength(1)}.");
+            throw new DiffusionModelException($"a mean of length {d} needs a {d} x {d} covariance, got {covariance.GetLength(0)} x {covariance.GetLength(1)}.");
         for (int i = 0; i < d; i++)
             for (int j = 0; j < i; j++)
                 if (covariance[i, j] != covariance[j, i])
-                    throw new DiffusionException($"the covariance is not symmetric at ({i}, {j}): give a symmetric matrix.");
+                    throw new DiffusionModelException($"the covariance is not symmetric at ({i}, {j}): give a symmetric matrix.");
         return new FeatureStatistics((double[])mean.Clone(), (double[,])covariance.Clone(), 0);
     }
 
@@ -50,11 +50,11 @@ public sealed class FeatureStatistics
     /// <exception cref="DiffusionException">There are fewer than 2 rows, the length is not a multiple of D, or a value is not finite.</exception>
     public static FeatureStatistics Of(ReadOnlySpan<float> features, int dimension)
     {
-        if (dimension < 1) throw new DiffusionException($"feature vectors need at least one value, got a dimension of {dimension}.");
+        if (dimension < 1) throw new DiffusionModelException($"feature vectors need at least one value, got a dimension of {dimension}.");
         if (features.Length % dimension != 0)
-            throw new DiffusionException($"{features.Length} feature values do not split into rows of {dimension}: give N x {dimension} values.");
+            throw new DiffusionModelException($"{features.Length} feature values do not split into rows of {dimension}: give N x {dimension} values.");
         int n = features.Length / dimension;
-        if (n < 2) throw new DiffusionException($"a covariance needs at least 2 feature vectors, got {n}: evaluate at least 2 samples.");
+        if (n < 2) throw new DiffusionModelException($"a covariance needs at least 2 feature vectors, got {n}: evaluate at least 2 samples.");
 
         var mean = new double[dimension];
         for (int r = 0; r < n; r++)
@@ -63,7 +63,7 @@ public sealed class FeatureStatistics
             for (int i = 0; i < dimension; i++)
             {
                 if (!float.IsFinite(row[i]))
-                    throw new DiffusionException($"feature vector {r} holds {row[i]}: the samples or the classifier produced non-finite values.");
+                    throw new DiffusionModelException($"feature vector {r} holds {row[i]}: the samples or the classifier produced non-finite values.");
                 mean[i] += row[i];
             }
         }

@@ -77,9 +77,10 @@ public sealed class ImageClassifier : IDisposable
     public static ImageClassifier Load(string path, ModelLoadOptions? options = null)
     {
         if (!File.Exists(path))
-            throw new DiffusionException($"classifier {path} does not exist: give the path of a feature classifier exported to ONNX (inputs '{ImageName}', outputs '{LogitsName}' and '{FeaturesName}').");
+            throw new DiffusionModelException($"classifier {path} does not exist: give the path of a feature classifier exported to ONNX (inputs '{ImageName}', outputs '{LogitsName}' and '{FeaturesName}').");
         string full = Path.GetFullPath(path);
-        var (session, device) = OnnxSessions.Open(full, options ?? new ModelLoadOptions());
+        var (session, request) = OnnxSessions.Open(full, options ?? new ModelLoadOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        string device = request.ToString();
         try
         {
             return new ImageClassifier(session, full, device);
@@ -96,7 +97,7 @@ public sealed class ImageClassifier : IDisposable
     {
         int size = ImageShape.Size;
         if (count < 1 || images.Length != count * size)
-            throw new DiffusionException($"{images.Length} values are not {count} images of shape {ImageShape}: the classifier takes [N, {ImageShape.Channels}, {ImageShape.Height}, {ImageShape.Width}].");
+            throw new DiffusionModelException($"{images.Length} values are not {count} images of shape {ImageShape}: the classifier takes [N, {ImageShape.Channels}, {ImageShape.Height}, {ImageShape.Width}].");
         var features = new float[count * FeatureDimension];
         var logits = new float[count * ClassCount];
         int batch = _fixedBatch ?? Math.Min(count, MaxBatch);
@@ -134,7 +135,7 @@ public sealed class ImageClassifier : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new DiffusionException($"the classifier {ModelPath} failed to run: {e.Message.Split('\n')[0].Trim()}", e);
+            throw new DiffusionModelException($"the classifier {ModelPath} failed to run: {e.Message.Split('\n')[0].Trim()}", e);
         }
     }
 
@@ -162,6 +163,6 @@ public sealed class ImageClassifier : IDisposable
             : throw Wrong($"declares {spec} with a dynamic dimension {axis} and its classifier_config gives no {key}");
     }
 
-    private DiffusionException Wrong(string problem) => new(
+    private DiffusionModelException Wrong(string problem) => new(
         $"{ModelPath} {problem}: it is not a feature classifier this runtime can use; export one with input '{ImageName}' and outputs '{LogitsName}' and '{FeaturesName}'.");
 }

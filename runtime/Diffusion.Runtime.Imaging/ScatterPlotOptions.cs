@@ -1,4 +1,4 @@
-namespace Diffusion.Runtime.IO;
+namespace Diffusion.Runtime.Imaging;
 
 /// <summary>Canvas size, data range and dot size for <see cref="ScatterPlot"/>.</summary>
 public sealed record ScatterPlotOptions

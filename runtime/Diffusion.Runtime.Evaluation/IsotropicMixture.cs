@@ -81,7 +81,7 @@ public sealed class IsotropicMixture
         foreach (var group in counts)
         {
             if (group.Key < 0 || group.Key >= ComponentCount)
-                throw new DiffusionException($"class {group.Key} names no component of this reference: it has components 0 to {ComponentCount - 1}.");
+                throw new DiffusionModelException($"class {group.Key} names no component of this reference: it has components 0 to {ComponentCount - 1}.");
         }
         return new IsotropicMixture(counts.Select(g => _means[g.Key]).ToList(), counts.Select(g => _stds[g.Key]).ToList(), counts.Select(g => (double)g.Count()).ToList());
     }
@@ -115,7 +115,7 @@ public sealed class IsotropicMixture
     internal int RowCount(ReadOnlySpan<float> points)
     {
         if (points.Length == 0 || points.Length % Dimension != 0)
-            throw new DiffusionException($"{points.Length} values do not make {Dimension}-dimensional points: the samples must have {Dimension} values each.");
+            throw new DiffusionModelException($"{points.Length} values do not make {Dimension}-dimensional points: the samples must have {Dimension} values each.");
         return points.Length / Dimension;
     }
 

@@ -1,4 +1,4 @@
-namespace Diffusion.Runtime.IO;
+namespace Diffusion.Runtime.Imaging;
 
 /// <summary>How <see cref="ImageGrid"/> lays out and colours a batch of images.</summary>
 public sealed record ImageGridOptions

@@ -38,7 +38,7 @@ internal static class SymmetricEigen
                 }
         }
         if (OffDiagonalIsNegligible(a)) return (Diagonal(a), v);
-        throw new DiffusionException($"the Jacobi eigenvalue iteration did not converge in {MaxSweeps} sweeps: the matrix holds non-finite or wildly scaled values.");
+        throw new DiffusionModelException($"the Jacobi eigenvalue iteration did not converge in {MaxSweeps} sweeps: the matrix holds non-finite or wildly scaled values.");
     }
 
     /// <summary>

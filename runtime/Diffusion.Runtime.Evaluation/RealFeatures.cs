@@ -37,15 +37,15 @@ public sealed class RealFeatures
     public static RealFeatures Read(string path, int dimension)
     {
         if (!File.Exists(path))
-            throw new DiffusionException($"real-image features {path} do not exist: they ship beside the classifier (models/mnist-features.npy, made with it); pass --features PATH to use another file.");
+            throw new DiffusionModelException($"real-image features {path} do not exist: they ship beside the classifier (models/mnist-features.npy, made with it); pass --features PATH to use another file.");
         var array = NpyFile.Read(path);
         if (array.Shape.Length != 2 || array.Shape[1] != dimension)
-            throw new DiffusionException(
+            throw new DiffusionModelException(
                 $"real-image features {path} have shape [{string.Join(", ", array.Shape)}], but the classifier gives {dimension} features per image: " +
                 $"use the features file made with this classifier ([N, {dimension}]).");
         int rows = array.Shape[0];
         if (rows < 4)
-            throw new DiffusionException($"real-image features {path} hold {rows} rows: the reference and the floor need at least 4.");
+            throw new DiffusionModelException($"real-image features {path} hold {rows} rows: the reference and the floor need at least 4.");
         var even = new float[(rows + 1) / 2 * dimension];
         var odd = new float[rows / 2 * dimension];
         for (int r = 0; r < rows; r++)

@@ -21,7 +21,7 @@ public sealed class MixtureEvaluator : ISampleEvaluator
     {
         ArgumentNullException.ThrowIfNull(mixture);
         if (sampleShape.Size != mixture.Dimension)
-            throw new DiffusionException(
+            throw new DiffusionModelException(
                 $"the model's samples are {sampleShape} ({sampleShape.Size} values), but --reference {reference} is a distribution of " +
                 $"{mixture.Dimension}-D points: pick the reference of the model's data.");
         Reference = reference;

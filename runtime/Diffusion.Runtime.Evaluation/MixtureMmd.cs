@@ -22,9 +22,9 @@ public static class MixtureMmd
     public static double Squared(ReadOnlySpan<float> points, IsotropicMixture mixture, double bandwidth)
     {
         ArgumentNullException.ThrowIfNull(mixture);
-        if (!(bandwidth > 0 && double.IsFinite(bandwidth))) throw new DiffusionException($"the MMD kernel bandwidth must be positive, got {bandwidth}.");
+        if (!(bandwidth > 0 && double.IsFinite(bandwidth))) throw new DiffusionModelException($"the MMD kernel bandwidth must be positive, got {bandwidth}.");
         int n = mixture.RowCount(points), d = mixture.Dimension;
-        if (n < 2) throw new DiffusionException("an unbiased MMD needs at least 2 samples: evaluate more samples.");
+        if (n < 2) throw new DiffusionModelException("an unbiased MMD needs at least 2 samples: evaluate more samples.");
         double h2 = bandwidth * bandwidth;
 
         double samples = 0;

@@ -30,11 +30,11 @@ public static class EvaluationReferences
         string choices = string.Join("|", Names);
         if (requested is not null)
             return Names.FirstOrDefault(n => string.Equals(n, requested.Trim(), StringComparison.OrdinalIgnoreCase))
-                ?? throw new DiffusionException($"unknown reference '{requested}': use --reference {choices}.");
+                ?? throw new DiffusionModelException($"unknown reference '{requested}': use --reference {choices}.");
         if (modelDataset is null)
-            throw new DiffusionException($"the model does not say what data it was trained on (no 'dataset' in its metadata_props): pass --reference {choices}.");
+            throw new DiffusionModelException($"the model does not say what data it was trained on (no 'dataset' in its metadata_props): pass --reference {choices}.");
         return Names.FirstOrDefault(n => string.Equals(n, modelDataset, StringComparison.OrdinalIgnoreCase))
-            ?? throw new DiffusionException($"the model was trained on '{modelDataset}', which has no reference to score against: pass --reference {choices} to use one of those.");
+            ?? throw new DiffusionModelException($"the model was trained on '{modelDataset}', which has no reference to score against: pass --reference {choices} to use one of those.");
     }
 
     /// <summary>The evaluator of <paramref name="reference"/> for samples of <paramref name="model"/>; checks the model fits it, and computes any floor, before any sampling.</summary>
@@ -52,9 +52,9 @@ public static class EvaluationReferences
     private static FrechetEvaluator CreateMnist(IDiffusionModel model, EvaluatorOptions options)
     {
         string classifierPath = options.ClassifierPath
-            ?? throw new DiffusionException("--reference mnist needs the MNIST classifier: pass --classifier PATH.");
+            ?? throw new DiffusionModelException("--reference mnist needs the MNIST classifier: pass --classifier PATH.");
         if (!File.Exists(classifierPath))
-            throw new DiffusionException(
+            throw new DiffusionModelException(
                 $"the MNIST classifier {classifierPath} does not exist: it ships as models/{MnistClassifierFile} with models/{MnistFeaturesFile}, " +
                 "which the build copies next to the binaries (models/README.md gives the command that trains them); " +
                 "add them and rebuild, or pass --classifier PATH and --features PATH.");

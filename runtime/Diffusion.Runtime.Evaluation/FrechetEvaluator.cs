@@ -28,12 +28,12 @@ public sealed class FrechetEvaluator : ISampleEvaluator
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(real);
         if (sampleShape != classifier.ImageShape)
-            throw new DiffusionException(
+            throw new DiffusionModelException(
                 $"the model's samples are {sampleShape}, but the classifier {classifier.ModelPath} takes {classifier.ImageShape} images: " +
                 $"--reference {reference} scores models of those images only; pick the reference of the model's data.");
         if (real.Dimension != classifier.FeatureDimension)
-            throw new DiffusionException($"real-image features {real.Path} have {real.Dimension} values per row, but the classifier gives {classifier.FeatureDimension}: use the features made with this classifier.");
-        if (sampleCount < 2) throw new DiffusionException($"a Fréchet distance needs at least 2 samples, got a count of {sampleCount}.");
+            throw new DiffusionModelException($"real-image features {real.Path} have {real.Dimension} values per row, but the classifier gives {classifier.FeatureDimension}: use the features made with this classifier.");
+        if (sampleCount < 2) throw new DiffusionModelException($"a Fréchet distance needs at least 2 samples, got a count of {sampleCount}.");
         Reference = reference;
         _classifier = classifier;
         _real = real;
@@ -60,7 +60,7 @@ public sealed class FrechetEvaluator : ISampleEvaluator
         foreach (int label in samples.Labels?.Distinct() ?? [])
         {
             if (label < 0 || label >= _classifier.ClassCount)
-                throw new DiffusionException($"class {label} is not one of the classifier's classes 0 to {_classifier.ClassCount - 1}.");
+                throw new DiffusionModelException($"class {label} is not one of the classifier's classes 0 to {_classifier.ClassCount - 1}.");
         }
         var outputs = _classifier.Run(ToClassifierRange(samples.Data), samples.Count, cancellation);
         var statistics = FeatureStatistics.Of(outputs.Features, outputs.FeatureDimension);

@@ -44,8 +44,8 @@ public static class SamplerBenchmark
     /// </param>
     public static BenchmarkResult Run(OnnxDiffusionModel model, string sampler, int steps, int batch, int rounds = 5)
     {
-        if (steps < 4) throw new DiffusionException($"the benchmark needs at least 4 steps, got {steps}.");
-        if (rounds < 1) throw new DiffusionException($"the benchmark needs at least 1 round, got {rounds}.");
+        if (steps < 4) throw new DiffusionRequestException($"the benchmark needs at least 4 steps, got {steps}.");
+        if (rounds < 1) throw new DiffusionRequestException($"the benchmark needs at least 1 round, got {rounds}.");
         var options = new GenerationOptions { Sampler = sampler, Steps = steps, Count = batch, BatchSize = batch, Seed = 1 };
         Generator.Generate(model, options); // warm-up
         // Evaluations of a middle step: the marginal cost of one more step.
@@ -80,6 +80,7 @@ public static class SamplerBenchmark
 
         public RawSession(OnnxDiffusionModel model, int batch)
         {
+            model.Session.AddReference(); // released in Dispose
             _model = model;
             var shape = model.SampleShape;
             long[] sampleDims = [batch, shape.Channels, shape.Height, shape.Width];
@@ -111,7 +112,7 @@ public static class SamplerBenchmark
             for (int i = 0; i < calls; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                using var outputs = _model.Session.Run(_runOptions, _names, _inputs, [_model.Output.Name]);
+                using var outputs = _model.Session.Session.Run(_runOptions, _names, _inputs, [_model.Output.Name]);
                 times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
             return Median(times);
@@ -127,6 +128,7 @@ public static class SamplerBenchmark
         {
             foreach (var v in _inputs) v.Dispose();
             _runOptions.Dispose();
+            _model.Session.Release();
         }
     }
 

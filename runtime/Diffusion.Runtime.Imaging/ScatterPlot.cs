@@ -1,4 +1,4 @@
-namespace Diffusion.Runtime.IO;
+namespace Diffusion.Runtime.Imaging;
 
 /// <summary>
 /// Draws 2-D points as dark square dots on a white RGB canvas with a light frame and light
@@ -100,12 +100,12 @@ public static class ScatterPlot
 
         if (shape.Length < 2 || shape[0] < 0 || shape[1] != 2 || !trailingOnes)
         {
-            throw new ArgumentException($"Points must be shaped [N, 2] or [N, 2, 1, 1]; got shape {NpyShape.Format(shape)}.", nameof(shape));
+            throw new ArgumentException($"Points must be shaped [N, 2] or [N, 2, 1, 1]; got shape {ShapeFormat.Of(shape)}.", nameof(shape));
         }
 
         if ((long)shape[0] * 2 != length)
         {
-            throw new ArgumentException($"Shape {NpyShape.Format(shape)} holds {(long)shape[0] * 2} values but the data has {length}.", nameof(shape));
+            throw new ArgumentException($"Shape {ShapeFormat.Of(shape)} holds {(long)shape[0] * 2} values but the data has {length}.", nameof(shape));
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace Diffusion.Runtime.IO;
+namespace Diffusion.Runtime.Imaging;
 
 /// <summary>
 /// Tiles a batch of images, given as floats in layout [N, C, H, W] with C = 1 (gray) or 3 (RGB),
@@ -80,23 +80,23 @@ public static class ImageGrid
     {
         if (shape.Length != 4)
         {
-            throw new ArgumentException($"Images must be shaped [N, C, H, W]; got shape {NpyShape.Format(shape)}.", nameof(shape));
+            throw new ArgumentException($"Images must be shaped [N, C, H, W]; got shape {ShapeFormat.Of(shape)}.", nameof(shape));
         }
 
         int count = shape[0], channels = shape[1], height = shape[2], width = shape[3];
         if (channels is not (1 or 3))
         {
-            throw new ArgumentException($"Images must have 1 (gray) or 3 (RGB) channels; shape {NpyShape.Format(shape)} has {channels}.", nameof(shape));
+            throw new ArgumentException($"Images must have 1 (gray) or 3 (RGB) channels; shape {ShapeFormat.Of(shape)} has {channels}.", nameof(shape));
         }
 
         if (count < 1 || height < 1 || width < 1)
         {
-            throw new ArgumentException($"Shape {NpyShape.Format(shape)} holds no pixels; pass at least one image of at least 1x1.", nameof(shape));
+            throw new ArgumentException($"Shape {ShapeFormat.Of(shape)} holds no pixels; pass at least one image of at least 1x1.", nameof(shape));
         }
 
         if ((long)count * channels * height * width != length)
         {
-            throw new ArgumentException($"Shape {NpyShape.Format(shape)} holds {(long)count * channels * height * width} values but the data has {length}.", nameof(shape));
+            throw new ArgumentException($"Shape {ShapeFormat.Of(shape)} holds {(long)count * channels * height * width} values but the data has {length}.", nameof(shape));
         }
 
         return (count, channels, height, width);

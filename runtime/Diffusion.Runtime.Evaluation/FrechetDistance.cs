@@ -13,7 +13,7 @@ public static class FrechetDistance
     public static double Between(FeatureStatistics a, FeatureStatistics b)
     {
         if (a.Dimension != b.Dimension)
-            throw new DiffusionException($"cannot compare {a.Dimension}-dimensional features with {b.Dimension}-dimensional ones: use features of the same classifier.");
+            throw new DiffusionModelException($"cannot compare {a.Dimension}-dimensional features with {b.Dimension}-dimensional ones: use features of the same classifier.");
         int d = a.Dimension;
         double meanTerm = 0, traces = 0;
         for (int i = 0; i < d; i++)
