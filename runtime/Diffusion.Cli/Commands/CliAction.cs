@@ -15,6 +15,10 @@ internal static class CliAction
         }
         catch (DiffusionException e)
         {
+            return Fail(error, FlagNames.Translate(e.Message));
+        }
+        catch (ObjectDisposedException e)
+        {
             return Fail(error, e.Message);
         }
         catch (OperationCanceledException)

@@ -25,21 +25,21 @@ internal sealed class OutputFormat
         return new OutputFormat(extension == ".png");
     }
 
-    public void Write(string path, GeneratedSamples samples, SchedulerConfig config)
+    /// <summary>Writes the samples; a PNG records <paramref name="text"/> (model, sampler, steps, seed) in its tEXt chunks.</summary>
+    public void Write(string path, GeneratedSamples samples, SchedulerConfig config, IReadOnlyDictionary<string, string> text)
     {
         if (!_png)
         {
             NpyFile.Write(path, samples.Data, samples.TensorShape);
             return;
         }
-        var shape = samples.Shape;
-        float min = (float)config.DataMin, max = (float)config.DataMax;
-        if (shape.Size == 2)
-            ScatterPlot.WritePng(path, samples.Data, samples.TensorShape, new ScatterPlotOptions { Min = min, Max = max });
-        else if (shape.Channels is 1 or 3)
-            ImageGrid.WritePng(path, samples.Data, samples.TensorShape,
-                new ImageGridOptions { Min = min, Max = max, Scale = Math.Max(1, 64 / Math.Max(shape.Height, shape.Width)) });
-        else
-            throw new DiffusionException($"samples of shape {shape} are neither images (1 or 3 channels) nor 2-D points: write them as .npy.");
+        try
+        {
+            SamplePictures.WritePng(path, samples, config, text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DiffusionException(e.Message.Split(" (Parameter")[0]);
+        }
     }
 }

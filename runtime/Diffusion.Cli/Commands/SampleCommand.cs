@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.IO;
+using Diffusion.Runtime.Imaging;
 
 namespace Diffusion.Cli.Commands;
 
@@ -37,7 +38,7 @@ internal static class SampleCommand
             var samples = ConsoleProgress.Run($"{options.Sampler}, {options.Steps} steps", stderr, progress =>
                 Generator.Generate(loaded, options, progress, cancellation));
             clock.Stop();
-            format.Write(outPath, samples, loaded.Config);
+            format.Write(outPath, samples, loaded.Config, SamplePictures.Describe(Path.GetFileName(loaded.ModelPath), options));
             stdout.WriteLine($"wrote {samples.Count} samples to {Path.GetFullPath(outPath)} " +
                 $"({options.Sampler}, {options.Steps} steps, {samples.ModelEvaluations} model evaluations, {clock.Elapsed.TotalSeconds:F2} s)");
             return 0;

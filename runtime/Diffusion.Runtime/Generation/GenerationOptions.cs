@@ -3,11 +3,17 @@ using Diffusion.Runtime.Samplers;
 
 namespace Diffusion.Runtime.Generation;
 
-/// <summary>What to generate and how.</summary>
+/// <summary>What to generate and how. Plain data: bindable from configuration or JSON.</summary>
 public sealed record GenerationOptions
 {
-    /// <summary>Sampler name (see <see cref="SamplerRegistry"/>).</summary>
+    /// <summary>Sampler name (see <see cref="SamplerRegistry"/>); ignored when <see cref="CustomSampler"/> is set.</summary>
     public string Sampler { get; init; } = "ddim";
+
+    /// <summary>A sampler of the caller's own (any <see cref="ISampler"/>), used instead of the one <see cref="Sampler"/> names.</summary>
+    public ISampler? CustomSampler { get; init; }
+
+    /// <summary>Bounds checked before anything is allocated; <see cref="GenerationLimits.Default"/> unless raised.</summary>
+    public GenerationLimits Limits { get; init; } = GenerationLimits.Default;
 
     /// <summary>Number of steps: noisy points on the path (noise levels for Langevin).</summary>
     public int Steps { get; init; } = 50;

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
 using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Diagnostics;
 using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Sampling;
 using Diffusion.Runtime.Samplers;
@@ -7,9 +10,10 @@ using Diffusion.Runtime.Schedules;
 namespace Diffusion.Runtime.Generation;
 
 /// <summary>
-/// Generates samples from a model: builds the path for the chosen step count, draws each sample's
-/// starting noise from its own seeded stream, and runs the sampler batch by batch. Holds no state,
-/// so concurrent generations on one model are independent.
+/// Generates samples from a model: checks the request against its limits, builds the path for the
+/// chosen step count, draws each sample's starting noise from its own seeded stream, and runs the
+/// sampler batch by batch. Holds no state, so concurrent generations on one model are independent.
+/// <see cref="DiffusionPipeline"/> adds asynchronous and streaming forms and logging on top.
 /// </summary>
 public static class Generator
 {
@@ -17,56 +21,59 @@ public static class Generator
     public const int DefaultMaxBatch = 64;
 
     /// <summary>Generates <see cref="GenerationOptions.Count"/> samples.</summary>
+    /// <exception cref="DiffusionRequestException">The options are invalid or exceed <see cref="GenerationOptions.Limits"/>; nothing was run.</exception>
+    /// <exception cref="DiffusionModelException">The model failed or produced NaN or infinity.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired; the model call in flight is stopped too.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed before or during the generation.</exception>
     public static GeneratedSamples Generate(IDiffusionModel model, GenerationOptions options,
-        IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
-    {
-        var sampler = SamplerRegistry.Get(options.Sampler);
-        var settings = options.Settings with
-        {
-            VarianceType = options.Settings.VarianceType ?? model.Config.VarianceType,
-            Snr = options.Settings.Snr ?? model.Config.Snr,
-        };
-        settings.Validate();
-        if (options.Count < 1) throw new DiffusionRequestException($"count must be at least 1, got {options.Count}.");
-        int batchSize = options.BatchSize ?? Math.Min(options.Count, DefaultMaxBatch);
-        if (batchSize < 1) throw new DiffusionRequestException($"batch size must be at least 1, got {batchSize}.");
-        batchSize = Math.Min(batchSize, options.Count);
-        long[]? labels = ClassLabels(model, options);
-        int size = model.SampleShape.Size;
-        if (options.InitialNoise is { } init && init.Length != options.Count * size)
-            throw new DiffusionRequestException(
-                $"the initial noise holds {init.Length} values, but {options.Count} samples of shape {model.SampleShape} need {options.Count * size}.");
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default) =>
+        Generate(model, options, progress is null ? null : new StepObserver(progress), cancellation);
 
-        var path = PathFor(model, options);
-        var start = path[0];
-        float priorStd = (float)Math.Sqrt(start.Alpha * start.Alpha + start.Sigma * start.Sigma);
-        var result = new float[options.Count * size];
-        int batches = (options.Count + batchSize - 1) / batchSize;
-        int evaluations = 0;
-        for (int b = 0; b < batches; b++)
-        {
-            int first = b * batchSize, n = Math.Min(batchSize, options.Count - first);
-            var x = new float[n * size];
-            var noise = new BatchNoise(options.Seed, first, n, size);
-            if (options.InitialNoise is { } given) given.Span.Slice(first * size, n * size).CopyTo(x);
-            else noise.Fill(x);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(x, priorStd, x);
-
-            using var denoiser = CreateDenoiser(model, options, labels, first, n, cancellation);
-            int batchNumber = b + 1;
-            Action<int>? onStep = progress is null ? null : i => progress.Report(new GenerationProgress(i + 1, path.Length - 1, batchNumber, batches));
-            var run = new SamplerRun(x, n, path, model.Schedule, settings, denoiser, noise, onStep, cancellation);
-            sampler.Run(run);
-            evaluations = run.Evaluations;
-            x.CopyTo(result, first * size);
-        }
-        return new GeneratedSamples(result, options.Count, model.SampleShape, evaluations) { Labels = labels is null ? null : Array.ConvertAll(labels, l => (int)l) };
-    }
+    /// <summary>The sampler <paramref name="options"/> ask for: <see cref="GenerationOptions.CustomSampler"/>, else the registry's by name.</summary>
+    public static ISampler SamplerFor(GenerationOptions options) => options.CustomSampler ?? SamplerRegistry.Get(options.Sampler);
 
     /// <summary>The path a generation with these options walks.</summary>
     public static TimePoint[] PathFor(IDiffusionModel model, GenerationOptions options) =>
         SamplingPath.Create(model.Schedule, options.Steps, options.Spacing ?? model.Config.TimestepSpacing,
             model.Config.StepsOffset, model.IntegerTimesteps);
+
+    /// <summary>The generation itself; <paramref name="observer"/> hears of every step (and may ask for the x0 estimate).</summary>
+    internal static GeneratedSamples Generate(IDiffusionModel model, GenerationOptions options, StepObserver? observer, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        long started = Stopwatch.GetTimestamp();
+        var plan = GenerationPlan.Create(model, options);
+        long[]? labels = plan.Labels;
+        int size = model.SampleShape.Size, count = options.Count, batchSize = plan.BatchSize;
+        var path = plan.Path;
+        var start = path[0];
+        float priorStd = (float)Math.Sqrt(start.Alpha * start.Alpha + start.Sigma * start.Sigma);
+        var result = new float[(long)count * size];
+        int batches = (count + batchSize - 1) / batchSize;
+        int evaluations = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int first = b * batchSize, n = Math.Min(batchSize, count - first);
+            var x = new float[n * size];
+            var noise = new BatchNoise(options.Seed, first, n, size);
+            if (options.InitialNoise is { } given) given.Span.Slice(first * size, n * size).CopyTo(x);
+            else noise.Fill(x);
+            TensorPrimitives.Multiply(x, priorStd, x);
+
+            using var denoiser = CreateDenoiser(model, options, labels, first, n, cancellation);
+            var (onStep, preview) = observer?.ForBatch(b + 1, batches, first, path.Length - 1) ?? default;
+            var run = new SamplerRun(x, n, path, model.Schedule, plan.Settings, denoiser, noise, onStep, cancellation) { Preview = preview };
+            plan.Sampler.Run(run);
+            evaluations = run.Evaluations;
+            x.CopyTo(result, (long)first * size);
+        }
+        DiffusionMetrics.Generations.Add(1);
+        DiffusionMetrics.Samples.Add(count);
+        DiffusionMetrics.GenerationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return new GeneratedSamples(result, count, model.SampleShape, evaluations) { Labels = labels is null ? null : Array.ConvertAll(labels, l => (int)l) };
+    }
 
     private static IDenoiser CreateDenoiser(IDiffusionModel model, GenerationOptions options, long[]? labels, int first, int n,
         CancellationToken cancellation)
@@ -79,28 +86,5 @@ public static class Generator
         labels.AsSpan(first, n).CopyTo(paired);
         paired.AsSpan(n).Fill(nullLabel);
         return new ClassifierFreeGuidance(model.CreateDenoiser(2 * n, paired, cancellation), n * model.SampleShape.Size, options.GuidanceScale);
-    }
-
-    private static long[]? ClassLabels(IDiffusionModel model, GenerationOptions options)
-    {
-        if (!(options.GuidanceScale >= 0 && double.IsFinite(options.GuidanceScale)))
-            throw new DiffusionRequestException($"guidance must be 0 or more, got {options.GuidanceScale}.");
-        if (options.GuidanceScale != 1 && options.ClassLabels is null)
-            throw new DiffusionRequestException("guidance needs a class label to guide towards: pass --class.");
-        if (options.GuidanceScale != 1 && model.Config.NullClassLabel is null)
-            throw new DiffusionRequestException("guidance needs the unconditional branch, but the model's config names no null_class_label.");
-        int classes = model.Config.NumClasses;
-        if (options.ClassLabels is not { } given) return null;
-        if (given.Count == 0) throw new DiffusionRequestException("the list of class labels is empty: give at least one, or none for unconditional samples.");
-        if (classes == 0)
-            throw new DiffusionRequestException($"class label {given[0]} was given, but this model is not class-conditional (num_classes is 0).");
-        foreach (int label in given)
-        {
-            if (label < 0 || label >= classes)
-                throw new DiffusionRequestException($"class label {label} is out of range: this model has classes 0 to {classes - 1}.");
-        }
-        var labels = new long[options.Count];
-        for (int i = 0; i < labels.Length; i++) labels[i] = given[i % given.Count];
-        return labels;
     }
 }

@@ -1,3 +1,4 @@
+using Diffusion.Runtime.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
@@ -82,6 +83,7 @@ public static class ExecutionDevice
     /// <summary>Appends the CUDA provider for device <paramref name="index"/>; returns why it could not, or null.</summary>
     private static string? TryAppendCuda(SessionOptions session, int index)
     {
+        NativeLog.TakeLastError();
         try
         {
             session.AppendExecutionProvider_CUDA(index);
@@ -89,8 +91,12 @@ public static class ExecutionDevice
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            // ONNX Runtime names the first library the loader could not find, e.g. libcublasLt.so.13.
-            string reason = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+            // The exception only says "Failed to load shared library"; ONNX Runtime's log names the
+            // library the loader could not find ("... with error: libcublasLt.so.13: cannot open ...").
+            string? logged = NativeLog.TakeLastError();
+            int at = logged?.LastIndexOf("with error: ", StringComparison.Ordinal) ?? -1;
+            string reason = at >= 0 ? logged![(at + "with error: ".Length)..] : CudaProvider.WhyItDoesNotLoad() ?? e.Message;
+            reason = string.Join(' ', reason.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
             return $"the CUDA execution provider could not be loaded ({reason}); install CUDA 13 and cuDNN 9, or use the CPU";
         }
     }

@@ -1,3 +1,4 @@
+using Diffusion.Runtime.Diagnostics;
 using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Generation;
 using System.Diagnostics;

@@ -17,6 +17,7 @@ internal static class OnnxSessions
         SessionOptions sessionOptions;
         try
         {
+            NativeLog.EnsureEnvironment();
             sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)

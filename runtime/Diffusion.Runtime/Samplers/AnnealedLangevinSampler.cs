@@ -35,16 +35,16 @@ public sealed class AnnealedLangevinSampler : ISampler
             for (int j = 0; j < run.Settings.LangevinSteps; j++)
             {
                 run.Denoise(x, level, denoised);
-                Steps.Score(x, denoised, level, score);
+                SamplerSteps.Score(x, denoised, level, score);
                 run.DrawNoise(noise);
-                Steps.AddScaled(x, score, step / 2);
-                Steps.AddScaled(x, noise, Math.Sqrt(step));
+                SamplerSteps.AddScaled(x, score, step / 2);
+                SamplerSteps.AddScaled(x, noise, Math.Sqrt(step));
             }
             if (i == run.Steps - 1)
             {
                 run.Denoise(x, level, denoised);
                 var clean = run.Path[i + 1];
-                Steps.TowardsDenoised(x, denoised, level, clean, clean.Sigma, x);
+                SamplerSteps.TowardsDenoised(x, denoised, level, clean, clean.Sigma, x);
             }
             run.CompleteStep(i);
         }

@@ -27,12 +27,12 @@ public sealed class DdimSampler : ISampler
         {
             var (t, s) = (run.Path[i], run.Path[i + 1]);
             run.Denoise(x, t, denoised);
-            double c = eta * Math.Sqrt(Steps.TransitionVariance(t, s)) * s.Sigma / t.Sigma;
-            Steps.TowardsDenoised(x, denoised, t, s, Math.Sqrt(Math.Max(0, s.Sigma * s.Sigma - c * c)), x);
+            double c = eta * Math.Sqrt(SamplerSteps.TransitionVariance(t, s)) * s.Sigma / t.Sigma;
+            SamplerSteps.TowardsDenoised(x, denoised, t, s, Math.Sqrt(Math.Max(0, s.Sigma * s.Sigma - c * c)), x);
             if (c > 0)
             {
                 run.DrawNoise(noise);
-                Steps.AddScaled(x, noise, c);
+                SamplerSteps.AddScaled(x, noise, c);
             }
             run.CompleteStep(i);
         }

@@ -29,13 +29,13 @@ public sealed class DdpmSampler : ISampler
         {
             var (t, s) = (run.Path[i], run.Path[i + 1]);
             run.Denoise(x, t, denoised);
-            double transition = Steps.TransitionVariance(t, s), sigmaT2 = t.Sigma * t.Sigma;
-            Steps.Combine(x, t.Alpha / s.Alpha * s.Sigma * s.Sigma / sigmaT2, denoised, s.Alpha * transition / sigmaT2, x);
+            double transition = SamplerSteps.TransitionVariance(t, s), sigmaT2 = t.Sigma * t.Sigma;
+            SamplerSteps.Combine(x, t.Alpha / s.Alpha * s.Sigma * s.Sigma / sigmaT2, denoised, s.Alpha * transition / sigmaT2, x);
             if (i < run.Steps - 1)
             {
                 double variance = large ? transition : transition * s.Sigma * s.Sigma / sigmaT2;
                 run.DrawNoise(noise);
-                Steps.AddScaled(x, noise, Math.Sqrt(variance));
+                SamplerSteps.AddScaled(x, noise, Math.Sqrt(variance));
             }
             run.CompleteStep(i);
         }

@@ -27,7 +27,7 @@ public sealed class EulerSampler : ISampler
         {
             var (t, s) = (run.Path[i], run.Path[i + 1]);
             run.Denoise(x, t, denoised);
-            Steps.TowardsDenoised(x, denoised, t, s, s.Sigma, x);
+            SamplerSteps.TowardsDenoised(x, denoised, t, s, s.Sigma, x);
             run.CompleteStep(i);
         }
     }

@@ -48,24 +48,24 @@ public sealed class PredictorCorrectorSampler : ISampler
             run.Denoise(x, t, denoised);
             if (i == run.Steps - 1)
             {
-                Steps.TowardsDenoised(x, denoised, t, s, s.Sigma, x);
+                SamplerSteps.TowardsDenoised(x, denoised, t, s, s.Sigma, x);
                 run.CompleteStep(i);
                 break;
             }
-            Steps.Score(x, denoised, t, score);
+            SamplerSteps.Score(x, denoised, t, score);
             run.DrawNoise(noise);
             if (eulerMaruyama)
             {
                 double dt = s.Time - t.Time; // negative: time runs backwards
                 var (f, g2) = run.Schedule.SdeCoefficients(t.Time);
-                Steps.Combine(x, 1 + f * dt, score, -g2 * dt, x);
-                Steps.AddScaled(x, noise, Math.Sqrt(g2 * -dt));
+                SamplerSteps.Combine(x, 1 + f * dt, score, -g2 * dt, x);
+                SamplerSteps.AddScaled(x, noise, Math.Sqrt(g2 * -dt));
             }
             else
             {
-                double a = t.Alpha / s.Alpha, b2 = Steps.TransitionVariance(t, s);
-                Steps.Combine(x, 2 - a, score, b2, x);
-                Steps.AddScaled(x, noise, Math.Sqrt(b2));
+                double a = t.Alpha / s.Alpha, b2 = SamplerSteps.TransitionVariance(t, s);
+                SamplerSteps.Combine(x, 2 - a, score, b2, x);
+                SamplerSteps.AddScaled(x, noise, Math.Sqrt(b2));
             }
             for (int j = 0; j < run.Settings.CorrectorSteps; j++) LangevinCorrect(run, s, snr, x, denoised, score, noise);
             run.CompleteStep(i);
@@ -76,10 +76,10 @@ public sealed class PredictorCorrectorSampler : ISampler
         float[] x, float[] denoised, float[] score, float[] noise)
     {
         run.Denoise(x, point, denoised);
-        Steps.Score(x, denoised, point, score);
+        SamplerSteps.Score(x, denoised, point, score);
         run.DrawNoise(noise);
         double step = 2 * run.Schedule.OneStepSignal(point.Time) * Math.Pow(snr * point.Sigma, 2);
-        Steps.AddScaled(x, score, step);
-        Steps.AddScaled(x, noise, Math.Sqrt(2 * step));
+        SamplerSteps.AddScaled(x, score, step);
+        SamplerSteps.AddScaled(x, noise, Math.Sqrt(2 * step));
     }
 }

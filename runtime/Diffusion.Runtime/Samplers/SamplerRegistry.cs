@@ -19,5 +19,6 @@ public static class SamplerRegistry
     /// <summary>The sampler called <paramref name="name"/> (case-insensitive), or a clear error listing the names.</summary>
     public static ISampler Get(string name) =>
         Samplers.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new DiffusionRequestException($"unknown sampler '{name}': use one of {string.Join(", ", Samplers.Select(s => s.Name))}.");
+        ?? throw new DiffusionRequestException(
+            $"unknown sampler '{name}': set GenerationOptions.Sampler to one of {string.Join(", ", Samplers.Select(s => s.Name))}.", "GenerationOptions.Sampler");
 }

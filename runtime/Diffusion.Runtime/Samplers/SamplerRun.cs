@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Diagnostics;
 using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Schedules;
 
@@ -16,7 +18,9 @@ public sealed class SamplerRun
     private readonly Action<int>? _onStep;
     private readonly CancellationToken _cancellation;
     private readonly float[][] _scratch = new float[4][];
+    private float[]? _preview;
     private int _step;
+    private long _stepStarted = Stopwatch.GetTimestamp();
 
     /// <summary>Creates a run over <paramref name="sample"/>, which holds the initial noise x_T.</summary>
     public SamplerRun(float[] sample, int batchSize, IReadOnlyList<TimePoint> path, NoiseSchedule schedule,
@@ -61,6 +65,9 @@ public sealed class SamplerRun
     /// <summary>Model evaluations so far.</summary>
     public int Evaluations { get; private set; }
 
+    /// <summary>Receives the current x0 estimate after some steps (streaming previews); null for none.</summary>
+    public StepPreview? Preview { get; init; }
+
     /// <summary>
     /// A scratch buffer the size of the batch, allocated once per run: sampler loops allocate nothing.
     /// </summary>
@@ -72,6 +79,9 @@ public sealed class SamplerRun
         _cancellation.ThrowIfCancellationRequested();
         _denoiser.Denoise(x, point, denoised);
         Evaluations++;
+        DiffusionMetrics.ModelCalls.Add(1);
+        DiffusionMetrics.ModelRows.Add(BatchSize);
+        if (Preview is { } preview && preview.Wants(_step, Steps)) denoised.CopyTo(_preview ??= new float[Sample.Length]);
         if (!float.IsFinite(TensorPrimitives.MaxMagnitude(denoised)))
             throw new DiffusionModelException(
                 $"the model output contains NaN or infinity at step {_step + 1} of {Steps} (time {point.Time:G6}, sigma {point.Sigma:G6}): " +
@@ -84,6 +94,10 @@ public sealed class SamplerRun
     /// <summary>Called by the sampler after step <paramref name="index"/>: reports progress and honours cancellation.</summary>
     public void CompleteStep(int index)
     {
+        long now = Stopwatch.GetTimestamp();
+        DiffusionMetrics.StepDuration.Record(Stopwatch.GetElapsedTime(_stepStarted, now).TotalSeconds);
+        _stepStarted = now;
+        if (Preview is { } preview && _preview is not null && preview.Wants(index, Steps)) preview.Callback(index, _preview);
         _step = index + 1;
         _onStep?.Invoke(index);
         _cancellation.ThrowIfCancellationRequested();

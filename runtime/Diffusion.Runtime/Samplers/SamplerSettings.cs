@@ -31,17 +31,24 @@ public sealed record SamplerSettings
     /// </summary>
     public double StepSize { get; init; } = 0.2;
 
-    /// <summary>Throws a clear error for a value out of range.</summary>
+    /// <summary>Most <see cref="CorrectorSteps"/> and <see cref="LangevinSteps"/> accepted.</summary>
+    public const int MaxInnerSteps = 1_000;
+
+    /// <summary>Throws <see cref="DiffusionRequestException"/> naming the member that is out of range.</summary>
     public void Validate()
     {
-        if (!(Eta >= 0 && Eta <= 1)) throw new DiffusionRequestException($"eta must lie in [0, 1], got {Eta}.");
+        if (!(Eta >= 0 && Eta <= 1)) throw Bad($"SamplerSettings.Eta must lie in [0, 1], got {Eta}.", nameof(Eta));
         if (VarianceType is not (null or "fixed_small" or "fixed_large"))
-            throw new DiffusionRequestException($"unknown variance type '{VarianceType}': use fixed_small or fixed_large.");
-        if (Snr is { } snr && !(snr > 0)) throw new DiffusionRequestException($"snr must be positive, got {snr}.");
-        if (CorrectorSteps < 0) throw new DiffusionRequestException($"corrector steps must be 0 or more, got {CorrectorSteps}.");
+            throw Bad($"unknown SamplerSettings.VarianceType '{VarianceType}': use fixed_small or fixed_large.", nameof(VarianceType));
+        if (Snr is { } snr && !(snr > 0 && double.IsFinite(snr))) throw Bad($"SamplerSettings.Snr must be positive and finite, got {snr}.", nameof(Snr));
+        if (CorrectorSteps is < 0 or > MaxInnerSteps)
+            throw Bad($"SamplerSettings.CorrectorSteps must lie in 0 to {MaxInnerSteps}, got {CorrectorSteps}.", nameof(CorrectorSteps));
         if (Predictor is not ("reverse_diffusion" or "euler_maruyama"))
-            throw new DiffusionRequestException($"unknown predictor '{Predictor}': use reverse_diffusion or euler_maruyama.");
-        if (LangevinSteps < 1) throw new DiffusionRequestException($"langevin steps must be at least 1, got {LangevinSteps}.");
-        if (!(StepSize > 0)) throw new DiffusionRequestException($"step size must be positive, got {StepSize}.");
+            throw Bad($"unknown SamplerSettings.Predictor '{Predictor}': use reverse_diffusion or euler_maruyama.", nameof(Predictor));
+        if (LangevinSteps is < 1 or > MaxInnerSteps)
+            throw Bad($"SamplerSettings.LangevinSteps must lie in 1 to {MaxInnerSteps}, got {LangevinSteps}.", nameof(LangevinSteps));
+        if (!(StepSize > 0 && double.IsFinite(StepSize))) throw Bad($"SamplerSettings.StepSize must be positive and finite, got {StepSize}.", nameof(StepSize));
     }
+
+    private static DiffusionRequestException Bad(string message, string member) => new(message, nameof(SamplerSettings) + "." + member);
 }

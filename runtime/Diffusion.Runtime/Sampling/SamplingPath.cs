@@ -22,7 +22,7 @@ public static class SamplingPath
     public static TimePoint[] Create(NoiseSchedule schedule, int steps, TimestepSpacing spacing,
         int stepsOffset = 0, bool integerTimes = false)
     {
-        if (steps < 1) throw new DiffusionRequestException($"steps must be at least 1, got {steps}.");
+        if (steps < 1) throw new DiffusionRequestException($"GenerationOptions.Steps must be at least 1, got {steps}.", "GenerationOptions.Steps");
         double[] times = spacing switch
         {
             TimestepSpacing.Leading or TimestepSpacing.Trailing or TimestepSpacing.Linspace => GridTimes(schedule, steps, spacing, stepsOffset),
@@ -46,11 +46,11 @@ public static class SamplingPath
     {
         if (!schedule.IsDiscrete)
             throw new DiffusionRequestException(
-                $"spacing '{spacing.Name()}' is defined on a discrete training grid, but this model has a continuous-time schedule: use 'uniform' or 'karras'.");
+                $"spacing '{spacing.Name()}' is defined on a discrete training grid, but this model has a continuous-time schedule: set GenerationOptions.Spacing to uniform or karras.", "GenerationOptions.Spacing");
         int trainSteps = (int)schedule.MaxTime + 1;
         if (steps > trainSteps)
             throw new DiffusionRequestException(
-                $"steps {steps} is more than the model's {trainSteps} training steps, the most spacing '{spacing.Name()}' can place: use at most {trainSteps}, or spacing 'karras' or 'uniform'.");
+                $"steps {steps} is more than the model's {trainSteps} training steps, the most spacing '{spacing.Name()}' can place: set GenerationOptions.Steps to at most {trainSteps}, or GenerationOptions.Spacing to karras or uniform.", "GenerationOptions.Steps");
         var times = new double[steps];
         switch (spacing)
         {
@@ -69,7 +69,7 @@ public static class SamplingPath
         }
         for (int i = 0; i < steps; i++)
             if (times[i] < 0 || times[i] > trainSteps - 1)
-                throw new DiffusionRequestException($"steps_offset {stepsOffset} moves time {times[i]} outside the training grid [0, {trainSteps - 1}].");
+                throw new DiffusionModelException($"steps_offset {stepsOffset} moves time {times[i]} outside the training grid [0, {trainSteps - 1}].");
         return times;
     }
 

@@ -110,7 +110,7 @@ public sealed class EvaluatorTests : IDisposable
         using var classifier = ImageClassifier.Load(TinyMnist.SaveClassifier(_folder.File("c.onnx")), new ModelLoadOptions { Device = "cpu" });
         var real = RealFeatures.Read(TinyMnist.SaveFeatures(_folder.File("f.npy"), 100), TinyMnist.FeatureDim);
 
-        var e = Assert.Throws<DiffusionException>(() => new FrechetEvaluator("mnist", classifier, real, new SampleShape(2, 1, 1), -1, 1, 10));
+        var e = Assert.ThrowsAny<DiffusionException>(() => new FrechetEvaluator("mnist", classifier, real, new SampleShape(2, 1, 1), -1, 1, 10));
 
         Assert.Equal($"the model's samples are [2, 1, 1], but the classifier {classifier.ModelPath} takes [1, 28, 28] images: " +
             "--reference mnist scores models of those images only; pick the reference of the model's data.", e.Message);
@@ -122,7 +122,7 @@ public sealed class EvaluatorTests : IDisposable
         string path = _folder.File("f.npy");
         Diffusion.Runtime.IO.NpyFile.Write(path, new float[40 * 5], [40, 5]);
 
-        var e = Assert.Throws<DiffusionException>(() => RealFeatures.Read(path, 8));
+        var e = Assert.ThrowsAny<DiffusionException>(() => RealFeatures.Read(path, 8));
 
         Assert.Equal($"real-image features {path} have shape [40, 5], but the classifier gives 8 features per image: use the features file made with this classifier ([N, 8]).", e.Message);
     }
@@ -176,7 +176,7 @@ public sealed class EvaluatorTests : IDisposable
     [Fact]
     public void RingReferenceRefusesImages()
     {
-        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("ring", DigitsModel, new EvaluatorOptions()));
+        var e = Assert.ThrowsAny<DiffusionException>(() => EvaluationReferences.Create("ring", DigitsModel, new EvaluatorOptions()));
 
         Assert.Equal("the model's samples are [784, 1, 1] (784 values), but --reference ring is a distribution of 2-D points: pick the reference of the model's data.", e.Message);
     }
@@ -186,7 +186,7 @@ public sealed class EvaluatorTests : IDisposable
     {
         string path = _folder.File("mnist-classifier.onnx");
 
-        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("mnist", DigitsModel,
+        var e = Assert.ThrowsAny<DiffusionException>(() => EvaluationReferences.Create("mnist", DigitsModel,
             new EvaluatorOptions { ClassifierPath = path }));
 
         Assert.StartsWith($"the MNIST classifier {path} does not exist: it ships as models/mnist-classifier.onnx with models/mnist-features.npy", e.Message);
@@ -198,7 +198,7 @@ public sealed class EvaluatorTests : IDisposable
     {
         string classifier = TinyMnist.SaveClassifier(_folder.File("c.onnx"));
 
-        var e = Assert.Throws<DiffusionException>(() => EvaluationReferences.Create("mnist", DigitsModel,
+        var e = Assert.ThrowsAny<DiffusionException>(() => EvaluationReferences.Create("mnist", DigitsModel,
             new EvaluatorOptions { ClassifierPath = classifier, Load = new ModelLoadOptions { Device = "cpu" } }));
 
         Assert.StartsWith($"real-image features {_folder.File("mnist-features.npy")} do not exist", e.Message);
@@ -217,5 +217,5 @@ public sealed class EvaluatorTests : IDisposable
     [InlineData(null, null, "the model does not say what data it was trained on (no 'dataset' in its metadata_props): pass --reference mnist|ring.")]
     [InlineData(null, "moons", "the model was trained on 'moons', which has no reference to score against: pass --reference mnist|ring to use one of those.")]
     public void ReferenceThatCannotBeChosenIsAClearError(string? requested, string? dataset, string message) =>
-        Assert.Equal(message, Assert.Throws<DiffusionException>(() => EvaluationReferences.Choose(requested, dataset)).Message);
+        Assert.Equal(message, Assert.ThrowsAny<DiffusionException>(() => EvaluationReferences.Choose(requested, dataset)).Message);
 }

@@ -75,7 +75,7 @@ public class FrechetDistanceTests
     [Fact]
     public void DifferentDimensionsAreAClearError()
     {
-        var e = Assert.Throws<DiffusionException>(() => FrechetDistance.Between(Diagonal([0], [1]), Diagonal([0, 0], [1, 1])));
+        var e = Assert.ThrowsAny<DiffusionException>(() => FrechetDistance.Between(Diagonal([0], [1]), Diagonal([0, 0], [1, 1])));
         Assert.Contains("cannot compare 1-dimensional features with 2-dimensional ones", e.Message);
     }
 

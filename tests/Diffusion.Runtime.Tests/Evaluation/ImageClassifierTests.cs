@@ -46,7 +46,7 @@ public sealed class ImageClassifierTests : IDisposable
     {
         string path = _folder.File("none.onnx");
 
-        var e = Assert.Throws<DiffusionException>(() => ImageClassifier.Load(path, Cpu));
+        var e = Assert.ThrowsAny<DiffusionException>(() => ImageClassifier.Load(path, Cpu));
 
         Assert.Equal($"classifier {path} does not exist: give the path of a feature classifier exported to ONNX (inputs 'image', outputs 'logits' and 'features').", e.Message);
     }
@@ -56,7 +56,7 @@ public sealed class ImageClassifierTests : IDisposable
     {
         string path = TinyMnist.SaveClassifier(_folder.File("no-features.onnx"), withFeatures: false);
 
-        var e = Assert.Throws<DiffusionException>(() => ImageClassifier.Load(path, Cpu));
+        var e = Assert.ThrowsAny<DiffusionException>(() => ImageClassifier.Load(path, Cpu));
 
         Assert.StartsWith($"{path} has no output named 'features' (float32 [N, D] features); its outputs are logits: it is not a feature classifier", e.Message);
     }
@@ -66,7 +66,7 @@ public sealed class ImageClassifierTests : IDisposable
     {
         string path = TinyMnist.SaveModel(_folder.File("model.onnx"));
 
-        var e = Assert.Throws<DiffusionException>(() => ImageClassifier.Load(path, Cpu));
+        var e = Assert.ThrowsAny<DiffusionException>(() => ImageClassifier.Load(path, Cpu));
 
         Assert.Contains("has no input named 'image'", e.Message);
     }
@@ -76,7 +76,7 @@ public sealed class ImageClassifierTests : IDisposable
     {
         string path = TinyMnist.SaveClassifier(_folder.File("c.onnx"), config: """{ "num_classes": 12 }""");
 
-        var e = Assert.Throws<DiffusionException>(() => ImageClassifier.Load(path, Cpu));
+        var e = Assert.ThrowsAny<DiffusionException>(() => ImageClassifier.Load(path, Cpu));
 
         Assert.Contains("declares logits: float32 [batch, 10] but its classifier_config says num_classes 12", e.Message);
     }

@@ -85,35 +85,39 @@ public class GeneratorTests
         {
             ProduceNaN = p => p.Time < 500,
         };
-        var e = Assert.Throws<DiffusionException>(() => Generator.Generate(model, Options("ddim") with { Spacing = Runtime.Sampling.TimestepSpacing.Linspace }));
+        var e = Assert.ThrowsAny<DiffusionException>(() => Generator.Generate(model, Options("ddim") with { Spacing = Runtime.Sampling.TimestepSpacing.Linspace }));
         Assert.Contains("NaN", e.Message);
         Assert.Contains("step 14 of 25", e.Message);
     }
 
     [Theory]
-    [InlineData("unknown sampler 'dpm'", "dpm", 25, 16, 0.0)]
-    [InlineData("steps must be at least 1", "ddim", 0, 16, 0.0)]
-    [InlineData("count must be at least 1", "ddim", 25, 0, 0.0)]
-    [InlineData("eta must lie in [0, 1]", "ddim", 25, 16, 1.5)]
-    [InlineData("eta must lie in [0, 1]", "ddim", 25, 16, -0.1)]
-    public void BadOptionsAreClearErrors(string expected, string sampler, int steps, int count, double eta)
+    [InlineData("unknown sampler 'dpm'", "GenerationOptions.Sampler", "dpm", 25, 16, 0.0)]
+    [InlineData("GenerationOptions.Steps must lie in 1 to 10000", "GenerationOptions.Steps", "ddim", 0, 16, 0.0)]
+    [InlineData("GenerationOptions.Steps must lie in 1 to 10000", "GenerationOptions.Steps", "ddim", 1_000_000_000, 16, 0.0)]
+    [InlineData("GenerationOptions.Count must lie in 1 to 10000", "GenerationOptions.Count", "ddim", 25, 0, 0.0)]
+    [InlineData("GenerationOptions.Count must lie in 1 to 10000", "GenerationOptions.Count", "ddim", 25, int.MaxValue, 0.0)]
+    [InlineData("SamplerSettings.Eta must lie in [0, 1]", "SamplerSettings.Eta", "ddim", 25, 16, 1.5)]
+    [InlineData("SamplerSettings.Eta must lie in [0, 1]", "SamplerSettings.Eta", "ddim", 25, 16, -0.1)]
+    [InlineData("SamplerSettings.Eta must lie in [0, 1]", "SamplerSettings.Eta", "ddim", 25, 16, double.NaN)]
+    public void BadOptionsAreRequestErrorsNamingTheMember(string expected, string member, string sampler, int steps, int count, double eta)
     {
-        var e = Assert.Throws<DiffusionException>(() => Generator.Generate(Model(),
+        var e = Assert.Throws<DiffusionRequestException>(() => Generator.Generate(Model(),
             new GenerationOptions { Sampler = sampler, Steps = steps, Count = count, Settings = new SamplerSettings { Eta = eta } }));
         Assert.Contains(expected, e.Message);
+        Assert.Equal(member, e.Member);
     }
 
     [Fact]
     public void ClassLabelOnAnUnconditionalModelIsAClearError()
     {
-        var e = Assert.Throws<DiffusionException>(() => Generator.Generate(Model(), Options() with { ClassLabels = [3] }));
+        var e = Assert.ThrowsAny<DiffusionException>(() => Generator.Generate(Model(), Options() with { ClassLabels = [3] }));
         Assert.Contains("not class-conditional", e.Message);
     }
 
     [Fact]
     public void InitialNoiseOfTheWrongSizeIsAClearError()
     {
-        var e = Assert.Throws<DiffusionException>(() => Generator.Generate(Model(), Options() with { InitialNoise = new float[7] }));
+        var e = Assert.ThrowsAny<DiffusionException>(() => Generator.Generate(Model(), Options() with { InitialNoise = new float[7] }));
         Assert.Contains("32", e.Message);
     }
 

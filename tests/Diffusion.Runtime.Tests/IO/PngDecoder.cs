@@ -6,7 +6,7 @@ namespace Diffusion.Runtime.Tests.IO;
 
 /// <summary>
 /// A minimal PNG reader for checking the writer: verifies the signature and every chunk's CRC
-/// (with a bitwise CRC-32 independent of the library's table), reads IHDR, inflates the IDAT
+/// (with a bitwise CRC-32 independent of System.IO.Hashing), reads IHDR, inflates the IDAT
 /// stream and undoes filter type 0 (the only one the writer uses).
 /// </summary>
 internal static class PngDecoder
@@ -17,6 +17,9 @@ internal static class PngDecoder
         int Width, int Height, byte BitDepth, byte ColorType, byte Compression, byte Filter, byte Interlace,
         IReadOnlyList<string> ChunkTypes, byte[] Pixels)
     {
+        /// <summary>The tEXt chunks, keyword to text (Latin-1).</summary>
+        public IReadOnlyDictionary<string, string> Text { get; init; } = new Dictionary<string, string>();
+
         public int Channels => ColorType switch { 0 => 1, 4 => 2, 2 => 3, 6 => 4, _ => throw new InvalidDataException($"color type {ColorType}") };
 
         public byte At(int x, int y, int channel) => Pixels[(y * Width + x) * Channels + channel];
@@ -30,6 +33,7 @@ internal static class PngDecoder
         var types = new List<string>();
         var idat = new MemoryStream();
         byte[]? header = null;
+        var text = new Dictionary<string, string>();
         int at = 8;
         while (at < file.Length)
         {
@@ -47,6 +51,12 @@ internal static class PngDecoder
             else if (type == "IDAT")
             {
                 idat.Write(data);
+            }
+            else if (type == "tEXt")
+            {
+                int separator = Array.IndexOf(data, (byte)0);
+                Assert.InRange(separator, 1, 79);
+                text.Add(Encoding.Latin1.GetString(data, 0, separator), Encoding.Latin1.GetString(data, separator + 1, data.Length - separator - 1));
             }
 
             at += 12 + length;
@@ -76,7 +86,7 @@ internal static class PngDecoder
             filtered.AsSpan(y * (rowLength + 1) + 1, rowLength).CopyTo(pixels.AsSpan(y * rowLength));
         }
 
-        return png with { Pixels = pixels };
+        return png with { Pixels = pixels, Text = text };
     }
 
     /// <summary>CRC-32 (ISO-HDLC) one bit at a time, straight from the definition.</summary>

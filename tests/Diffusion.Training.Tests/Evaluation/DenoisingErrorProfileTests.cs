@@ -95,10 +95,10 @@ public class DenoisingErrorProfileTests
         var conditional = GaussianModel("ve", -1, 1);
         var unlabelled = new Dataset("points", new float[10 * Size], [10, Size, 1, 1], new DataRange(-1, 1));
         var wrongSize = new Dataset("pairs", new float[10 * 2], [10, 2, 1, 1], new DataRange(-1, 1));
-        Assert.Contains("use the dataset the model was trained on", Assert.Throws<DiffusionException>(() => DenoisingErrorProfile.Measure(model, wrongSize, 5)).Message);
-        Assert.Contains("between 1 and the dataset's 10", Assert.Throws<DiffusionException>(() => DenoisingErrorProfile.Measure(model, unlabelled, 11)).Message);
-        Assert.Contains("has no labels", Assert.Throws<DiffusionException>(() => DenoisingErrorProfile.Measure(conditional, unlabelled, 5)).Message);
-        Assert.Contains("above 0", Assert.Throws<DiffusionException>(() => DenoisingErrorProfile.Measure(model, unlabelled, 5, levels: [-1])).Message);
+        Assert.Contains("use the dataset the model was trained on", Assert.ThrowsAny<DiffusionException>(() => DenoisingErrorProfile.Measure(model, wrongSize, 5)).Message);
+        Assert.Contains("between 1 and the dataset's 10", Assert.ThrowsAny<DiffusionException>(() => DenoisingErrorProfile.Measure(model, unlabelled, 11)).Message);
+        Assert.Contains("has no labels", Assert.ThrowsAny<DiffusionException>(() => DenoisingErrorProfile.Measure(conditional, unlabelled, 5)).Message);
+        Assert.Contains("above 0", Assert.ThrowsAny<DiffusionException>(() => DenoisingErrorProfile.Measure(model, unlabelled, 5, levels: [-1])).Message);
     }
 
     [Fact]

@@ -58,10 +58,10 @@ public class PreconditioningTests
     [InlineData(double.PositiveInfinity)]
     public void ANonPositiveSigmaDataIsRefusedNamingTheOption(double sigmaData)
     {
-        var e = Assert.Throws<DiffusionException>(() => new Preconditioning(sigmaData).Validate());
+        var e = Assert.ThrowsAny<DiffusionException>(() => new Preconditioning(sigmaData).Validate());
         Assert.Contains("--sigma-data", e.Message);
         var spec = NetworkSpec.Mlp(TestNetworks.MlpAdd) with { Preconditioning = new Preconditioning(sigmaData) };
-        Assert.Throws<DiffusionException>(() => spec.Build());
+        Assert.ThrowsAny<DiffusionException>(() => spec.Build());
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public class PreconditioningTests
     public void OutputPreconditioningWithAnotherPredictionIsRefused()
     {
         var objective = ScoreSdeObjective.Create("ve", prediction: PredictionType.Epsilon);
-        var e = Assert.Throws<DiffusionException>(() => Loss(objective, new RecordingNetwork(Edm), [0.5], [1f, 2f], [0f, 1f]));
+        var e = Assert.ThrowsAny<DiffusionException>(() => Loss(objective, new RecordingNetwork(Edm), [0.5], [1f, 2f], [0f, 1f]));
         Assert.Contains("--prediction sample", e.Message);
     }
 

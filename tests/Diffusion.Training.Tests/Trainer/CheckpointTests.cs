@@ -72,11 +72,11 @@ public class CheckpointTests
         byte[] bytes = File.ReadAllBytes(path);
         string truncated = folder.File("truncated.safetensors");
         File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
-        var e = Assert.Throws<DiffusionException>(() => CheckpointFile.Load(truncated));
+        var e = Assert.ThrowsAny<DiffusionException>(() => CheckpointFile.Load(truncated));
         Assert.Contains("corrupt", e.Message);
         Assert.DoesNotContain('\n', e.Message);
 
-        var missing = Assert.Throws<DiffusionException>(() => CheckpointFile.Load(folder.File("none.safetensors")));
+        var missing = Assert.ThrowsAny<DiffusionException>(() => CheckpointFile.Load(folder.File("none.safetensors")));
         Assert.Contains("does not exist", missing.Message);
     }
 
@@ -86,7 +86,7 @@ public class CheckpointTests
         using var folder = new TempFolder();
         string path = folder.File("weights.safetensors");
         SafetensorsFile.Write(path, [new("w", SafetensorsTensor.FromFloats([1f, 2f]))], new Dictionary<string, string> { ["format"] = "pt" });
-        var e = Assert.Throws<DiffusionException>(() => CheckpointFile.Load(path));
+        var e = Assert.ThrowsAny<DiffusionException>(() => CheckpointFile.Load(path));
         Assert.Contains("not a checkpoint", e.Message);
     }
 
@@ -103,16 +103,16 @@ public class CheckpointTests
 
         var loaded = CheckpointFile.Load(tampered);
         using var resumeFolder = new TempFolder();
-        var resume = Assert.Throws<DiffusionException>(() => Training.Trainer.Resume(loaded, TinyRuns.LoadRing(), resumeFolder.Path));
+        var resume = Assert.ThrowsAny<DiffusionException>(() => Training.Trainer.Resume(loaded, TinyRuns.LoadRing(), resumeFolder.Path));
         Assert.Contains("another architecture", resume.Message);
-        var export = Assert.Throws<DiffusionException>(() => CheckpointExport.ToOnnx(tampered, folder.File("model.onnx")));
+        var export = Assert.ThrowsAny<DiffusionException>(() => CheckpointExport.ToOnnx(tampered, folder.File("model.onnx")));
         Assert.Contains("another architecture", export.Message);
         Assert.False(File.Exists(folder.File("model.onnx")));
 
         // Tensors of a network that is not there at all are named.
         var missing = checkpoint with { Weights = checkpoint.Weights.Where(w => !w.Key.StartsWith("out.", StringComparison.Ordinal)).ToDictionary() };
         CheckpointFile.Save(tampered, missing);
-        var lacks = Assert.Throws<DiffusionException>(() => Training.Trainer.Resume(CheckpointFile.Load(tampered), TinyRuns.LoadRing(), resumeFolder.Path));
+        var lacks = Assert.ThrowsAny<DiffusionException>(() => Training.Trainer.Resume(CheckpointFile.Load(tampered), TinyRuns.LoadRing(), resumeFolder.Path));
         Assert.Contains("lacks 'out.", lacks.Message);
     }
 
@@ -127,7 +127,7 @@ public class CheckpointTests
         float[] values = tensor.ToFloats();
         values[0] = float.NaN;
         var bad = checkpoint with { Weights = new Dictionary<string, SafetensorsTensor>(checkpoint.Weights) { [name] = SafetensorsTensor.FromFloats(values, tensor.Shape) } };
-        var e = Assert.Throws<DiffusionException>(() => CheckpointFile.Save(path, bad));
+        var e = Assert.ThrowsAny<DiffusionException>(() => CheckpointFile.Save(path, bad));
         Assert.Contains("NaN", e.Message);
         Assert.Equal(good, File.ReadAllBytes(path));
     }
@@ -138,7 +138,7 @@ public class CheckpointTests
         using var folder = new TempFolder();
         TrainAndSave(folder);
         var data = TinyRuns.LoadRing();
-        var e = Assert.Throws<DiffusionException>(() => Training.Trainer.Start(TinyRuns.Run(data, TinyRuns.Options(5)), data, folder.Path));
+        var e = Assert.ThrowsAny<DiffusionException>(() => Training.Trainer.Start(TinyRuns.Run(data, TinyRuns.Options(5)), data, folder.Path));
         Assert.Contains("--resume", e.Message);
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Diffusion.Runtime;
+namespace Diffusion.Runtime.Diagnostics;
 
 /// <summary>The runtime's log messages (source-generated, allocation-free when the level is off).</summary>
 internal static partial class RuntimeLog

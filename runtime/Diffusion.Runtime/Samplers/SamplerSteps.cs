@@ -3,8 +3,11 @@ using Diffusion.Runtime.Schedules;
 
 namespace Diffusion.Runtime.Samplers;
 
-/// <summary>The few update formulas samplers share, on whole batches, allocation-free.</summary>
-internal static class Steps
+/// <summary>
+/// The update formulas samplers share, on whole batches, allocation-free: public so a sampler
+/// written outside the library (any <see cref="ISampler"/>) can use them.
+/// </summary>
+public static class SamplerSteps
 {
     /// <summary>destination = a x + b y (destination may be x or y itself).</summary>
     public static void Combine(ReadOnlySpan<float> x, double a, ReadOnlySpan<float> y, double b, Span<float> destination)
