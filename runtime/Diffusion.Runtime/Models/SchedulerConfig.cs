@@ -155,14 +155,28 @@ public sealed record SchedulerConfig
         "it needs num_train_timesteps, beta_start, beta_end, beta_schedule and prediction_type for a DDPM-style model " +
         "(or noise_schedule ve with sigma_min and sigma_max, or vp/subvp with beta_min and beta_max)";
 
+    /// <summary>Most <see cref="NumTrainTimesteps"/> a config may declare (its schedule holds a few arrays of that length).</summary>
+    public const int MaxTrainTimesteps = 100_000;
+
     /// <summary>Parses a config from JSON text; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="DiffusionModelException">The text is not a JSON object, repeats a key, or a key has a wrong type or an out-of-range value; the message names it.</exception>
     public static SchedulerConfig Parse(string json, string source)
     {
+        ArgumentNullException.ThrowIfNull(json);
         JsonObject obj;
         try
         {
-            obj = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject
-                ?? throw new DiffusionModelException($"scheduler config {source} is not a JSON object.");
+            var options = new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 };
+            using (var document = JsonDocument.Parse(json, options))
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new DiffusionModelException($"scheduler config {source} is not a JSON object.");
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in document.RootElement.EnumerateObject())
+                    if (!seen.Add(property.Name))
+                        throw new DiffusionModelException($"scheduler config {source} gives the key '{property.Name}' twice: keep one.");
+            }
+            obj = (JsonObject)JsonNode.Parse(json, documentOptions: options)!;
         }
         catch (JsonException e)
         {
@@ -172,7 +186,7 @@ public sealed record SchedulerConfig
         {
             return FromJson(obj);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException or OverflowException or ArgumentException)
         {
             throw new DiffusionModelException($"scheduler config {source} has a value of the wrong type: {e.Message}", e);
         }
@@ -196,7 +210,7 @@ public sealed record SchedulerConfig
             BetaStart = Num(o, "beta_start") ?? defaults.BetaStart,
             BetaEnd = Num(o, "beta_end") ?? defaults.BetaEnd,
             BetaSchedule = Str(o, "beta_schedule") ?? defaults.BetaSchedule,
-            TrainedBetas = o["trained_betas"] is JsonArray betas ? betas.Select(b => b!.GetValue<double>()).ToArray() : null,
+            TrainedBetas = Numbers(o, "trained_betas"),
             PredictionType = PredictionConversion.Parse(Str(o, "prediction_type") ?? (scoreSdeVe ? "score" : "epsilon")),
             StepsOffset = Int(o, "steps_offset") ?? 0,
             ClipSampleRange = Num(o, "clip_sample_range") ?? defaults.ClipSampleRange,
@@ -224,22 +238,40 @@ public sealed record SchedulerConfig
         return config;
     }
 
-    /// <summary>Checks ranges and names; throws a <see cref="DiffusionException"/> naming the bad key.</summary>
+    /// <summary>Checks ranges and names; throws a <see cref="DiffusionModelException"/> naming the bad key.</summary>
     public void Validate()
     {
-        if (NumTrainTimesteps < 2) throw new DiffusionModelException($"num_train_timesteps must be at least 2, got {NumTrainTimesteps}.");
+        if (NumTrainTimesteps is < 2 or > MaxTrainTimesteps)
+            throw Bad($"num_train_timesteps must lie in 2 to {MaxTrainTimesteps}, got {NumTrainTimesteps}.");
+        foreach (var (key, value) in new (string, double?)[]
+        {
+            ("beta_start", BetaStart), ("beta_end", BetaEnd), ("clip_sample_range", ClipSampleRange), ("sigma_min", SigmaMin),
+            ("sigma_max", SigmaMax), ("sampling_eps", SamplingEps), ("snr", Snr), ("beta_min", BetaMin), ("beta_max", BetaMax),
+            ("timestep_scale", TimestepScale), ("data_min", DataMin), ("data_max", DataMax),
+        })
+            if (value is { } v && !double.IsFinite(v)) throw Bad($"{key} must be a finite number, got {v}.");
         if (TrainedBetas is { } b && b.Length != NumTrainTimesteps && NoiseSchedule == "discrete")
-            throw new DiffusionModelException($"trained_betas has {b.Length} values but num_train_timesteps is {NumTrainTimesteps}: give one beta per training step.");
+            throw Bad($"trained_betas has {b.Length} values but num_train_timesteps is {NumTrainTimesteps}: give one beta per training step.");
+        foreach (double beta in TrainedBetas ?? [])
+            if (!double.IsFinite(beta)) throw Bad($"trained_betas holds {beta}: every beta must be a finite number in (0, 1).");
         if (NoiseSchedule == "discrete" && TrainedBetas is null && BetaSchedule != "squaredcos_cap_v2" && !(BetaStart <= BetaEnd))
-            throw new DiffusionModelException($"beta_start ({BetaStart}) exceeds beta_end ({BetaEnd}): betas grow with noise, so give beta_start <= beta_end.");
+            throw Bad($"beta_start ({BetaStart}) exceeds beta_end ({BetaEnd}): betas grow with noise, so give beta_start <= beta_end.");
         if (VarianceType is not ("fixed_small" or "fixed_large"))
-            throw new DiffusionModelException($"variance_type '{VarianceType}' is not supported: use fixed_small or fixed_large.");
-        if (!(DataMax > DataMin)) throw new DiffusionModelException($"data_max ({DataMax}) must exceed data_min ({DataMin}).");
-        if (NumClasses < 0) throw new DiffusionModelException($"num_classes must be 0 or more, got {NumClasses}.");
-        if (!(ClipSampleRange > 0)) throw new DiffusionModelException($"clip_sample_range must be positive, got {ClipSampleRange}.");
-        if (!(TimestepScale > 0)) throw new DiffusionModelException($"timestep_scale must be positive, got {TimestepScale}.");
+            throw Bad($"variance_type '{VarianceType}' is not supported: use fixed_small or fixed_large.");
+        if (!(DataMax > DataMin)) throw Bad($"data_max ({DataMax}) must exceed data_min ({DataMin}).");
+        if (NumClasses is < 0 or > MaxClasses) throw Bad($"num_classes must lie in 0 to {MaxClasses}, got {NumClasses}.");
+        if (NullClassLabel is < 0) throw Bad($"null_class_label must be 0 or more, got {NullClassLabel}.");
+        if (StepsOffset < 0 || StepsOffset >= NumTrainTimesteps) throw Bad($"steps_offset must lie in 0 to {NumTrainTimesteps - 1}, got {StepsOffset}.");
+        if (SampleSize is < 1 or > MaxSampleSize) throw Bad($"sample_size must lie in 1 to {MaxSampleSize}, got {SampleSize}.");
+        if (InChannels is < 1 or > MaxChannels) throw Bad($"in_channels must lie in 1 to {MaxChannels}, got {InChannels}.");
+        if (!(ClipSampleRange > 0)) throw Bad($"clip_sample_range must be positive, got {ClipSampleRange}.");
+        if (!(TimestepScale > 0)) throw Bad($"timestep_scale must be positive, got {TimestepScale}.");
         CreateSchedule();
     }
+
+    private const int MaxClasses = 1_000_000, MaxSampleSize = 65_536, MaxChannels = 4_096;
+
+    private static DiffusionModelException Bad(string message) => new(message);
 
     /// <summary>
     /// The config as JSON with diffusers' key names (and ours), every key written out, so a reader
@@ -316,11 +348,26 @@ public sealed record SchedulerConfig
     /// <inheritdoc />
     public override int GetHashCode() => ToJson().GetHashCode(StringComparison.Ordinal);
 
-    private static string? Str(JsonObject o, string key) => o[key] is JsonValue v ? v.GetValue<string>() : null;
+    private static string? Str(JsonObject o, string key) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        var v => throw new FormatException($"'{key}' must be a string, got {v.ToJsonString()}"),
+    };
 
-    private static bool? Bool(JsonObject o, string key) => o[key] is JsonValue v ? v.GetValue<bool>() : null;
+    private static bool? Bool(JsonObject o, string key) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out bool b) => b,
+        var v => throw new FormatException($"'{key}' must be true or false, got {v.ToJsonString()}"),
+    };
 
-    private static int? Int(JsonObject o, string key) => Num(o, key) is { } d ? checked((int)d) : null;
+    private static int? Int(JsonObject o, string key) => Num(o, key) switch
+    {
+        null => null,
+        var d when d == Math.Round(d.Value) && d >= int.MinValue && d <= int.MaxValue => (int)d.Value,
+        var d => throw new FormatException($"'{key}' must be a whole number within 32 bits, got {d}"),
+    };
 
     private static double? Num(JsonObject o, string key) => o[key] switch
     {
@@ -328,5 +375,14 @@ public sealed record SchedulerConfig
         JsonValue v when v.TryGetValue(out double d) => d,
         JsonValue v when v.TryGetValue(out string? s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => d,
         var v => throw new FormatException($"'{key}' must be a number, got {v.ToJsonString()}"),
+    };
+
+    private static double[]? Numbers(JsonObject o, string key) => o[key] switch
+    {
+        null => null,
+        JsonArray array when array.Count <= MaxTrainTimesteps => array.Select((v, i) => v is JsonValue n && n.TryGetValue(out double d)
+            ? d : throw new FormatException($"'{key}'[{i}] must be a number, got {v?.ToJsonString() ?? "null"}")).ToArray(),
+        JsonArray array => throw new FormatException($"'{key}' holds {array.Count} values, more than {MaxTrainTimesteps}"),
+        var v => throw new FormatException($"'{key}' must be an array of numbers, got {v.ToJsonString()}"),
     };
 }
