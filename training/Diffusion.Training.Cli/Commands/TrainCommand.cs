@@ -83,7 +83,7 @@ internal static class TrainCommand
         long parameters = trainer.Model.Parameters.Sum(p => p.parameter.numel());
         Console.Error.WriteLine($"data: {dataset}");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"objective: {run.Objective}, predicts {config.PredictionType.Name()}, timestep input {TimestepInputName(config)} x {config.TimestepScale:G4}; {config.CreateSchedule().Describe()}"));
+            $"objective: {run.Objective}, predicts {config.PredictionType.Name()}, timestep input {TimestepInputName(config)} x {config.TimestepScale:G4}; {config.CreateSchedule().Describe()}; {run.NoiseLevels}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"network: {run.Network.Kind}, {parameters:N0} parameters{(config.NumClasses > 0 ? $", {config.NumClasses} classes + null label (dropout {options.LabelDropout})" : "")}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

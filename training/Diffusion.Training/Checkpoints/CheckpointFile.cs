@@ -30,6 +30,9 @@ public static class CheckpointFile
     /// sigma_data, and <c>true</c> under the second when the output is preconditioned too.</summary>
     private const string SigmaDataKey = "input_sigma_data", OutputPreconditioningKey = "output_preconditioning";
 
+    /// <summary>The metadata key of the run's <see cref="Objectives.NoiseLevelRecipe"/> (JSON), present only when it is not the objective's own.</summary>
+    private const string NoiseLevelsKey = "noise_levels";
+
     private const string ModelPrefix = "model.", EmaPrefix = "ema.", FirstMomentPrefix = "optimizer.m.", SecondMomentPrefix = "optimizer.v.";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -82,6 +85,7 @@ public static class CheckpointFile
             metadata[SigmaDataKey] = preconditioning.SigmaData.ToString("R", CultureInfo.InvariantCulture);
             if (preconditioning.Output) metadata[OutputPreconditioningKey] = "true";
         }
+        if (!run.NoiseLevels.IsOwn) metadata[NoiseLevelsKey] = JsonSerializer.Serialize(run.NoiseLevels, Json);
         if (checkpoint.Loss is { } loss) metadata["loss"] = loss.ToString("R", CultureInfo.InvariantCulture);
         SafetensorsFile.Write(path, tensors, metadata);
     }
@@ -120,7 +124,10 @@ public static class CheckpointFile
             ParseConfig(meta, path),
             new NetworkSpec(Text(meta, "network", path), Text(meta, "network_config", path),
                 meta.ContainsKey(SigmaDataKey) ? new Preconditioning(Double(meta, SigmaDataKey, path), meta.ContainsKey(OutputPreconditioningKey)) : null),
-            Parse<TrainingOptions>(meta, "training_options", path));
+            Parse<TrainingOptions>(meta, "training_options", path))
+        {
+            NoiseLevels = meta.ContainsKey(NoiseLevelsKey) ? Parse<Objectives.NoiseLevelRecipe>(meta, NoiseLevelsKey, path) : Objectives.NoiseLevelRecipe.Own,
+        };
         return new Checkpoint
         {
             Run = run,
