@@ -28,7 +28,10 @@ internal static class TrainCommand
     private static int Train(TrainOptionSet o, ParseResult result)
     {
         var planner = new RunPlanner(o, result);
-        string outDir = result.GetValue(o.Out)!;
+        string outDir = OutputFolder.Validate(result.GetValue(o.Out), o.Out.Name);
+        // Claimed before anything is read or computed: a second run on the folder stops here, at once.
+        using var folderLock = TrainingFolderLock.Acquire(outDir, message => Console.Error.WriteLine(message));
+        Runtime.IO.AtomicFile.RemoveStaleTemporaryFiles(outDir, message => Console.Error.WriteLine(message));
         Dataset dataset;
         Trainer trainer;
         if (result.GetValue(o.Resume))
