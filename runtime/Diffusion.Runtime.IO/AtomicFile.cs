@@ -151,7 +151,7 @@ public sealed class AtomicFile : IDisposable
                 }
 
                 removed++;
-                log?.Invoke($"removed the stale temporary file '{file}' ({length:N0} bytes) of an interrupted write");
+                log?.Invoke($"removed the stale temporary file '{file}' ({length.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes) of an interrupted write");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -31,6 +31,8 @@ internal static class TrainCommand
         string outDir = OutputFolder.Validate(result.GetValue(o.Out), o.Out.Name);
         // Claimed before anything is read or computed: a second run on the folder stops here, at once.
         using var folderLock = TrainingFolderLock.Acquire(outDir, message => Console.Error.WriteLine(message));
+        // From here a SIGTERM stops the run cleanly (releasing the folder); before the first step it saves step 0.
+        using var signals = new ShutdownSignals();
         Runtime.IO.AtomicFile.RemoveStaleTemporaryFiles(outDir, message => Console.Error.WriteLine(message));
         Dataset dataset;
         Trainer trainer;
@@ -60,7 +62,6 @@ internal static class TrainCommand
         using (trainer)
         {
             Describe(trainer, dataset);
-            using var signals = new ShutdownSignals();
             var end = TrainingConsole.Run(trainer.Step, trainer.Run.Options.LogEvery, (progress, log) => trainer.Train(progress, log, signals.Token));
             string loss = end.Loss is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-";
             if (end.Outcome == TrainingOutcome.Interrupted)
