@@ -131,7 +131,7 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
         }
         return ObjectiveRegistry.Create(new ObjectiveOptions
         {
-            Recipe = NoiseLevels(),
+            Recipe = NoiseLevels(dataset),
             Name = name,
             Prediction = prediction,
             TimestepInput = result.GetValue(o.TimestepInput) is { } t ? SchedulerConfig.ParseTimestepInput(t) : null,
@@ -150,9 +150,9 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
     }
 
     /// <summary>--noise-sampling, --p-mean, --p-std, --loss-weighting, --min-snr-gamma and --sigma-data as a recipe.</summary>
-    private NoiseLevelRecipe NoiseLevels()
+    private NoiseLevelRecipe NoiseLevels(Dataset dataset)
     {
-        var sampling = NoiseLevelRecipe.ParseSampling(result.GetValue(o.NoiseSampling)!);
+        var sampling = NoiseLevelRecipe.ParseSampling(result.GetValue(o.NoiseSampling) ?? DatasetDefaults.For(dataset).NoiseSampling);
         var weighting = NoiseLevelRecipe.ParseWeighting(result.GetValue(o.LossWeighting)!);
         if (sampling != NoiseSampling.LogNormal && (Given(o.PMean) || Given(o.PStd)))
             throw new DiffusionException($"--p-mean and --p-std only apply with --noise-sampling lognormal (got {NoiseLevelRecipe.Name(sampling)}).");

@@ -34,11 +34,10 @@ internal sealed class TrainOptionSet
     public readonly Option<double?> Eps = new("--eps") { Description = "vp, subvp, ve: smallest training time (default 1e-3, or 1e-5 for ve)" };
 
     // Noise levels
-    public readonly Option<string> NoiseSampling = new("--noise-sampling")
+    public readonly Option<string?> NoiseSampling = new("--noise-sampling")
     {
         Description = "how training draws noise levels: uniform (the objective's own: uniform t, index or level), log-snr (ln(sigma/alpha) uniform), " +
-            "lognormal (ln(sigma/alpha) ~ N(--p-mean, --p-std^2), EDM's)",
-        DefaultValueFactory = _ => DefaultNoiseSampling,
+            "lognormal (ln(sigma/alpha) ~ N(--p-mean, --p-std^2), EDM's) (default lognormal for 2-D data, where it was measured best; uniform for images)",
     };
     public readonly Option<double> PMean = new("--p-mean") { Description = "--noise-sampling lognormal: mean of ln(sigma/alpha) (EDM: -1.2)", DefaultValueFactory = _ => -1.2 };
     public readonly Option<double> PStd = new("--p-std") { Description = "--noise-sampling lognormal: standard deviation of ln(sigma/alpha) (EDM: 1.2)", DefaultValueFactory = _ => 1.2 };
@@ -95,9 +94,6 @@ internal sealed class TrainOptionSet
     public readonly Option<string?> PreviewSampler = new("--preview-sampler") { Description = $"runtime sampler of previews: {string.Join(", ", SamplerRegistry.All.Select(s => s.Name))} (default ddim for ddpm, langevin for ncsn, heun otherwise)" };
     public readonly Option<int> PreviewSteps = new("--preview-steps") { Description = "sampler steps of a preview", DefaultValueFactory = _ => 50 };
     public readonly Option<long> LogEvery = new("--log-every") { Description = "log the mean loss (loss.csv, and a line when not on a terminal) every this many steps", DefaultValueFactory = _ => 100 };
-
-    /// <summary>The default of --noise-sampling for new runs (see docs/training.md for the measurements behind it).</summary>
-    public const string DefaultNoiseSampling = "uniform";
 
     public TrainOptionSet()
     {

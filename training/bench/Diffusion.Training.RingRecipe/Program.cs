@@ -1,4 +1,4 @@
-// Usage: Diffusion.Training.RingRecipe SAMPLING WEIGHTING SEED [STEPS=4000] [OBJECTIVE=vp] [HIDDEN=128]
+// Usage: Diffusion.Training.RingRecipe SAMPLING WEIGHTING SEED [STEPS=4000] [OBJECTIVE=vp] [HIDDEN=128] [P_MEAN=-1.2] [P_STD=1.2]
 // Trains the CLI's default 2-D recipe (MLP 128 x 3, batch 256, Adam lr 2e-3, warm-up 100, clip 1, EMA 0.999) on
 // 100,000 points of 8 Gaussians of std 0.05 on the unit circle, draws 4,000 samples of the EMA network with
 // Heun at 100 steps, assigns each to its nearest mean and prints, per component, the std (pooled over x and y)
@@ -19,6 +19,8 @@ ulong seed = ulong.Parse(args[2], CultureInfo.InvariantCulture);
 long steps = args.Length > 3 ? long.Parse(args[3], CultureInfo.InvariantCulture) : 4000;
 string objectiveName = args.Length > 4 ? args[4] : "vp";
 int hidden = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 128;
+double pMean = args.Length > 6 ? double.Parse(args[6], CultureInfo.InvariantCulture) : -1.2;
+double pStd = args.Length > 7 ? double.Parse(args[7], CultureInfo.InvariantCulture) : 1.2;
 torch.set_num_threads(1);
 
 var ring = new RingOfGaussians(std: 0.05);
@@ -28,6 +30,8 @@ var recipe = new NoiseLevelRecipe
 {
     Sampling = NoiseLevelRecipe.ParseSampling(samplingName),
     Weighting = NoiseLevelRecipe.ParseWeighting(weightingName),
+    PMean = pMean,
+    PStd = pStd,
     SigmaData = Math.Sqrt(0.5 + 0.05 * 0.05), // the ring's per-coordinate std
 };
 var objective = ObjectiveRegistry.Create(new ObjectiveOptions
@@ -54,7 +58,7 @@ try
     double maxRatio = ratios.Max(), meanRatio = ratios.Average(), maxWeightError = weights.Max(w => Math.Abs(w - 1.0 / ring.Components));
     Console.WriteLine($"{objectiveName} {recipe}: seed {seed}, {result.Step} steps in {trainSeconds:F0} s, loss {result.Loss:F4}");
     Console.WriteLine($"  std ratios {string.Join(" ", ratios.Select(r => r.ToString("F2")))}; weights {string.Join(" ", weights.Select(w => w.ToString("F3")))}");
-    Console.WriteLine($"RESULT {objectiveName} {samplingName} {weightingName} {seed} {hidden} {maxRatio:F3} {meanRatio:F3} {maxWeightError:F4}");
+    Console.WriteLine($"RESULT {objectiveName} {samplingName} {weightingName} {seed} {hidden} {maxRatio:F3} {meanRatio:F3} {maxWeightError:F4} {pMean} {pStd}");
 }
 finally
 {
