@@ -6,6 +6,14 @@ namespace Diffusion.Runtime.IO;
 /// file at the target path is left untouched, and disposing without committing deletes the
 /// temporary file, so readers never see a half-written file.
 /// </summary>
+/// <remarks>
+/// The temporary file is named <c>.NAME.GUID.tmp</c> (32 hex digits) and held open exclusively (an advisory
+/// <c>flock</c> on Unix) until it is renamed. It is deleted when the write fails, when the file is disposed
+/// uncommitted, and when the process exits through <see cref="AppDomain.ProcessExit"/> (a SIGTERM the app does
+/// not handle itself, or a normal exit); only SIGKILL or a crash leaves it behind. Such a stale temporary file
+/// is one that nobody holds open: <see cref="Create"/> removes those of its own target, and
+/// <see cref="RemoveStaleTemporaryFiles"/> those of a whole folder.
+/// </remarks>
 /// <example>
 /// <code>
 /// using var file = AtomicFile.Create("out.bin");
@@ -15,6 +23,13 @@ namespace Diffusion.Runtime.IO;
 /// </example>
 public sealed class AtomicFile : IDisposable
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, FileStream> Pending = new(StringComparer.Ordinal);
+
+    static AtomicFile()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeletePending();
+    }
+
     private readonly FileStream stream;
     private readonly string tempPath;
     private bool committed;
@@ -35,9 +50,10 @@ public sealed class AtomicFile : IDisposable
 
     /// <summary>Starts writing <paramref name="path"/> through a temporary file beside it.</summary>
     /// <param name="path">The file to write; its folder must exist.</param>
+    /// <param name="log">Told of each stale temporary file of the same target (left by a killed write) that is removed first.</param>
     /// <returns>The pending file; write to <see cref="Stream"/>, then call <see cref="Commit"/>.</returns>
     /// <exception cref="IOException">The path cannot be written (missing folder, no permission, a folder in the way); the message names the path.</exception>
-    public static AtomicFile Create(string path)
+    public static AtomicFile Create(string path, Action<string>? log = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string fullPath = Path.GetFullPath(path);
@@ -51,7 +67,13 @@ public sealed class AtomicFile : IDisposable
         string tempPath = Path.Combine(folder, $".{fileName}.{Guid.NewGuid():N}.tmp");
         try
         {
+            if (Directory.Exists(folder))
+            {
+                RemoveStale(Directory.EnumerateFiles(folder, $".{fileName}.*.tmp"), log);
+            }
+
             var stream = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+            Pending[tempPath] = stream;
             return new AtomicFile(path, tempPath, stream);
         }
         catch (DirectoryNotFoundException e)
@@ -65,6 +87,94 @@ public sealed class AtomicFile : IDisposable
         catch (IOException e)
         {
             throw new IOException($"Cannot write '{path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>True when <paramref name="fileName"/> has the form of this class's temporary files, <c>.NAME.GUID.tmp</c>.</summary>
+    public static bool IsTemporaryFileName(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        const int GuidLength = 32;
+        if (!fileName.StartsWith('.') || !fileName.EndsWith(".tmp", StringComparison.Ordinal) || fileName.Length < 1 + 1 + 1 + GuidLength + 4)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> guid = fileName.AsSpan(fileName.Length - 4 - GuidLength, GuidLength);
+        return fileName[fileName.Length - 5 - GuidLength] == '.' && guid.IndexOfAnyExcept("0123456789abcdef") < 0;
+    }
+
+    /// <summary>
+    /// Deletes the temporary files of this class in <paramref name="folder"/> that no write holds open: those left
+    /// by a write that was killed (SIGKILL, a crash, power loss). Files of other names and temporary files being
+    /// written are left alone.
+    /// </summary>
+    /// <param name="folder">The folder to clean; nothing happens if it does not exist.</param>
+    /// <param name="log">Told of each file removed, with its size.</param>
+    /// <returns>The number of files removed.</returns>
+    public static int RemoveStaleTemporaryFiles(string folder, Action<string>? log = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder))
+        {
+            return 0;
+        }
+
+        try
+        {
+            return RemoveStale(Directory.EnumerateFiles(folder, ".*.tmp"), log);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0; // an unreadable folder fails later, where it is written, with a message naming it
+        }
+    }
+
+    private static int RemoveStale(IEnumerable<string> candidates, Action<string>? log)
+    {
+        int removed = 0;
+        foreach (string file in candidates.ToList())
+        {
+            if (!IsTemporaryFileName(Path.GetFileName(file)))
+            {
+                continue;
+            }
+
+            try
+            {
+                long length;
+                // Held open exclusively by a write in progress (in any process): opening it exclusively then fails.
+                using (var probe = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                {
+                    length = probe.Length;
+                    File.Delete(file);
+                }
+
+                removed++;
+                log?.Invoke($"removed the stale temporary file '{file}' ({length.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes) of an interrupted write");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // In use by a live write, or already gone.
+            }
+        }
+
+        return removed;
+    }
+
+    private static void DeletePending()
+    {
+        foreach (var (path, stream) in Pending)
+        {
+            try
+            {
+                stream.Dispose();
+                File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                // Best effort at exit.
+            }
         }
     }
 
@@ -104,9 +214,16 @@ public sealed class AtomicFile : IDisposable
         try
         {
             stream.Flush(flushToDisk: true);
-            stream.Dispose();
+            if (OperatingSystem.IsWindows())
+            {
+                stream.Dispose(); // Windows cannot rename a file held open
+            }
+
+            // Elsewhere the file stays held while it is renamed, so no cleaner takes it for a stale one in between.
             File.Move(tempPath, TargetPath, overwrite: true);
             committed = true;
+            Pending.TryRemove(tempPath, out _);
+            stream.Dispose();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -124,6 +241,7 @@ public sealed class AtomicFile : IDisposable
 
         disposed = true;
         stream.Dispose();
+        Pending.TryRemove(tempPath, out _);
         if (!committed)
         {
             try

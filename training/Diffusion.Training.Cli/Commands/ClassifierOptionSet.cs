@@ -20,5 +20,10 @@ internal sealed class ClassifierOptionSet
     public readonly Option<int> HeldoutEvery = new("--heldout-every") { Description = "hold out every k-th image to measure accuracy (0: train on all)", DefaultValueFactory = _ => 5 };
     public readonly Option<long> LogEvery = new("--log-every") { Description = "print the mean loss every this many steps (when not on a terminal)", DefaultValueFactory = _ => 100 };
 
+    public ClassifierOptionSet()
+    {
+        foreach (var option in All) FiniteValues.Require(option);
+    }
+
     public IEnumerable<Option> All => [Dataset, Labels, Out, Features, Steps, Batch, LearningRate, Seed, Threads, FeatureDim, Dropout, MaxShift, HeldoutEvery, LogEvery];
 }

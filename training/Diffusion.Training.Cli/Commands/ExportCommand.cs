@@ -23,7 +23,7 @@ internal static class ExportCommand
         };
         command.SetAction(result => CliAction.Run(() =>
         {
-            string path = result.GetValue(output)!;
+            string path = OutputFolder.ValidateFile(result.GetValue(output), output.Name);
             bool useEma = !result.GetValue(noEma);
             var target = result.GetValue(prediction) is { } name ? PredictionConversion.Parse(name) : (PredictionType?)null;
             var config = CheckpointExport.ToOnnx(result.GetValue(checkpoint)!, path, useEma, target);

@@ -106,8 +106,8 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
     {
         var preconditioning = result.GetValue(o.Precondition) switch
         {
-            "none" when Given(o.SigmaData) => throw new DiffusionException(
-                "--sigma-data only applies with --precondition input or edm: add one of them, or drop --sigma-data."),
+            "none" when Given(o.SigmaData) && result.GetValue(o.LossWeighting) != "edm" => throw new DiffusionException(
+                "--sigma-data only applies with --precondition input or edm, or --loss-weighting edm: add one of them, or drop --sigma-data."),
             "none" => null,
             "input" => new Preconditioning(result.GetValue(o.SigmaData)),
             "edm" => new Preconditioning(result.GetValue(o.SigmaData), Output: true),
@@ -131,6 +131,7 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
         }
         return ObjectiveRegistry.Create(new ObjectiveOptions
         {
+            Recipe = NoiseLevels(dataset),
             Name = name,
             Prediction = prediction,
             TimestepInput = result.GetValue(o.TimestepInput) is { } t ? SchedulerConfig.ParseTimestepInput(t) : null,
@@ -146,6 +147,35 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
             BetaMax = result.GetValue(o.BetaMax),
             Eps = result.GetValue(o.Eps),
         });
+    }
+
+    /// <summary>--noise-sampling, --p-mean, --p-std, --loss-weighting, --min-snr-gamma and --sigma-data as a recipe.</summary>
+    private NoiseLevelRecipe NoiseLevels(Dataset dataset)
+    {
+        var sampling = NoiseLevelRecipe.ParseSampling(result.GetValue(o.NoiseSampling) ?? DatasetDefaults.For(dataset).NoiseSampling);
+        var weighting = NoiseLevelRecipe.ParseWeighting(result.GetValue(o.LossWeighting)!);
+        if (sampling != NoiseSampling.LogNormal && (Given(o.PMean) || Given(o.PStd)))
+            throw new DiffusionException($"--p-mean and --p-std only apply with --noise-sampling lognormal (got {NoiseLevelRecipe.Name(sampling)}).");
+        if (weighting != LossWeighting.MinSnr && Given(o.MinSnrGamma))
+            throw new DiffusionException($"--min-snr-gamma only applies with --loss-weighting min-snr (got {NoiseLevelRecipe.Name(weighting)}).");
+        var recipe = new NoiseLevelRecipe
+        {
+            Sampling = sampling,
+            PMean = result.GetValue(o.PMean),
+            PStd = result.GetValue(o.PStd),
+            Weighting = weighting,
+            Gamma = result.GetValue(o.MinSnrGamma),
+            SigmaData = result.GetValue(o.SigmaData),
+        };
+        try
+        {
+            recipe.Validate();
+        }
+        catch (DiffusionException e)
+        {
+            throw new DiffusionException($"{e.Message.TrimEnd('.')} (--p-std, --min-snr-gamma, --sigma-data).", e);
+        }
+        return recipe;
     }
 
     private NetworkSpec Mlp(Dataset dataset, bool classConditional)

@@ -28,7 +28,12 @@ internal static class TrainCommand
     private static int Train(TrainOptionSet o, ParseResult result)
     {
         var planner = new RunPlanner(o, result);
-        string outDir = result.GetValue(o.Out)!;
+        string outDir = OutputFolder.Validate(result.GetValue(o.Out), o.Out.Name);
+        // Claimed before anything is read or computed: a second run on the folder stops here, at once.
+        using var folderLock = TrainingFolderLock.Acquire(outDir, message => Console.Error.WriteLine(message));
+        // From here a SIGTERM stops the run cleanly (releasing the folder); before the first step it saves step 0.
+        using var signals = new ShutdownSignals();
+        Runtime.IO.AtomicFile.RemoveStaleTemporaryFiles(outDir, message => Console.Error.WriteLine(message));
         Dataset dataset;
         Trainer trainer;
         if (result.GetValue(o.Resume))
@@ -57,7 +62,6 @@ internal static class TrainCommand
         using (trainer)
         {
             Describe(trainer, dataset);
-            using var signals = new ShutdownSignals();
             var end = TrainingConsole.Run(trainer.Step, trainer.Run.Options.LogEvery, (progress, log) => trainer.Train(progress, log, signals.Token));
             string loss = end.Loss is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-";
             if (end.Outcome == TrainingOutcome.Interrupted)
@@ -83,7 +87,7 @@ internal static class TrainCommand
         long parameters = trainer.Model.Parameters.Sum(p => p.parameter.numel());
         Console.Error.WriteLine($"data: {dataset}");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"objective: {run.Objective}, predicts {config.PredictionType.Name()}, timestep input {TimestepInputName(config)} x {config.TimestepScale:G4}; {config.CreateSchedule().Describe()}"));
+            $"objective: {run.Objective}, predicts {config.PredictionType.Name()}, timestep input {TimestepInputName(config)} x {config.TimestepScale:G4}; {config.CreateSchedule().Describe()}; {run.NoiseLevels}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"network: {run.Network.Kind}, {parameters:N0} parameters{(config.NumClasses > 0 ? $", {config.NumClasses} classes + null label (dropout {options.LabelDropout})" : "")}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -33,6 +33,21 @@ internal sealed class TrainOptionSet
     public readonly Option<double> BetaMax = new("--beta-max") { Description = "vp, subvp: beta(1)", DefaultValueFactory = _ => 20 };
     public readonly Option<double?> Eps = new("--eps") { Description = "vp, subvp, ve: smallest training time (default 1e-3, or 1e-5 for ve)" };
 
+    // Noise levels
+    public readonly Option<string?> NoiseSampling = new("--noise-sampling")
+    {
+        Description = "how training draws noise levels: uniform (the objective's own: uniform t, index or level), log-snr (ln(sigma/alpha) uniform), " +
+            "lognormal (ln(sigma/alpha) ~ N(--p-mean, --p-std^2), EDM's) (default lognormal for 2-D data, where it was measured best; uniform for images)",
+    };
+    public readonly Option<double> PMean = new("--p-mean") { Description = "--noise-sampling lognormal: mean of ln(sigma/alpha) (EDM: -1.2)", DefaultValueFactory = _ => -1.2 };
+    public readonly Option<double> PStd = new("--p-std") { Description = "--noise-sampling lognormal: standard deviation of ln(sigma/alpha) (EDM: 1.2)", DefaultValueFactory = _ => 1.2 };
+    public readonly Option<string> LossWeighting = new("--loss-weighting")
+    {
+        Description = "how each sample's error is weighted by its noise level: own (the objective's), edm (EDM's lambda with --sigma-data), min-snr (min(SNR, --min-snr-gamma))",
+        DefaultValueFactory = _ => "own",
+    };
+    public readonly Option<double> MinSnrGamma = new("--min-snr-gamma") { Description = "--loss-weighting min-snr: gamma (Hang et al. 2023: 5)", DefaultValueFactory = _ => 5.0 };
+
     // Network
     public readonly Option<int> Hidden = new("--hidden") { Description = "MLP (2-D data): hidden width", DefaultValueFactory = _ => 128 };
     public readonly Option<int> Depth = new("--depth") { Description = "MLP (2-D data): hidden layers", DefaultValueFactory = _ => 3 };
@@ -80,6 +95,11 @@ internal sealed class TrainOptionSet
     public readonly Option<int> PreviewSteps = new("--preview-steps") { Description = "sampler steps of a preview", DefaultValueFactory = _ => 50 };
     public readonly Option<long> LogEvery = new("--log-every") { Description = "log the mean loss (loss.csv, and a line when not on a terminal) every this many steps", DefaultValueFactory = _ => 100 };
 
+    public TrainOptionSet()
+    {
+        foreach (var option in All) FiniteValues.Require(option);
+    }
+
     /// <summary>The options that may differ on --resume: they do not change what a step computes.</summary>
     public IEnumerable<Option> ResumableOptions => [Steps, Threads, Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery];
 
@@ -87,6 +107,7 @@ internal sealed class TrainOptionSet
     [
         Dataset, Labels, ImageSize, ImageFit,
         Objective, Prediction, TimestepInput, Timesteps, BetaSchedule, BetaStart, BetaEnd, Levels, SigmaMin, SigmaMax, BetaMin, BetaMax, Eps,
+        NoiseSampling, PMean, PStd, LossWeighting, MinSnrGamma,
         Hidden, Depth, Channels, ChannelMult, ResBlocks, Attention, NormGroups, Dropout, Precondition, SigmaData,
         Steps, Batch, LearningRate, Optimizer, WeightDecay, Warmup, GradClip, Ema, Seed, Threads,
         ClassConditional, LabelDropout,

@@ -130,6 +130,11 @@ internal static class SafetensorsReader
 
     private static Entry ParseEntry(string name, JsonElement element)
     {
+        if (name.Length == 0)
+        {
+            throw new FormatException("its header has a tensor with an empty name");
+        }
+
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw new FormatException($"tensor '{name}' is not described by a JSON object");

@@ -16,7 +16,10 @@ namespace Diffusion.Training.Checkpoints;
 /// <c>step</c>, <c>optimizer_step</c>, <c>sampler_seed</c>, <c>sampler_step</c>, <c>seed</c> and
 /// <c>rng</c> (how each step's generators derive from the seed), <c>loss</c>, <c>dataset</c>,
 /// <c>objective</c>, <c>scheduler_config</c> (the model's config JSON), <c>network</c>,
-/// <c>network_config</c> and <c>training_options</c> (JSON).
+/// <c>network_config</c> and <c>training_options</c> (JSON), <c>noise_levels</c> (JSON, when not the objective's
+/// own), and <c>tensor_sha256</c>: a JSON object of every tensor's SHA-256 (hex) over its data bytes.
+/// Loading verifies each checksum and that every floating-point value is finite, and names the first tensor
+/// that fails; files written before checksums existed are read without that check.
 /// </summary>
 public static class CheckpointFile
 {
@@ -29,6 +32,12 @@ public static class CheckpointFile
     /// <summary>The metadata keys of the network's <see cref="Preconditioning"/>, present only when it has one:
     /// sigma_data, and <c>true</c> under the second when the output is preconditioned too.</summary>
     private const string SigmaDataKey = "input_sigma_data", OutputPreconditioningKey = "output_preconditioning";
+
+    /// <summary>The metadata key of the run's <see cref="Objectives.NoiseLevelRecipe"/> (JSON), present only when it is not the objective's own.</summary>
+    private const string NoiseLevelsKey = "noise_levels";
+
+    /// <summary>The metadata key of the tensors' checksums: a JSON object of name to lower-case hex SHA-256 of the data bytes.</summary>
+    public const string ChecksumsKey = "tensor_sha256";
 
     private const string ModelPrefix = "model.", EmaPrefix = "ema.", FirstMomentPrefix = "optimizer.m.", SecondMomentPrefix = "optimizer.v.";
 
@@ -82,6 +91,9 @@ public static class CheckpointFile
             metadata[SigmaDataKey] = preconditioning.SigmaData.ToString("R", CultureInfo.InvariantCulture);
             if (preconditioning.Output) metadata[OutputPreconditioningKey] = "true";
         }
+        metadata[ChecksumsKey] = JsonSerializer.Serialize(
+            new SortedDictionary<string, string>(tensors.ToDictionary(t => t.Key, t => Checksum(t.Value)), StringComparer.Ordinal), Json);
+        if (!run.NoiseLevels.IsOwn) metadata[NoiseLevelsKey] = JsonSerializer.Serialize(run.NoiseLevels, Json);
         if (checkpoint.Loss is { } loss) metadata["loss"] = loss.ToString("R", CultureInfo.InvariantCulture);
         SafetensorsFile.Write(path, tensors, metadata);
     }
@@ -113,6 +125,7 @@ public static class CheckpointFile
             throw new DiffusionException($"'{path}' is not a checkpoint of diffusion-train: its metadata has no format '{Format}'.");
         if (Long(meta, "format_version", path) != Version)
             throw new DiffusionException($"checkpoint '{path}' has format version {meta["format_version"]}; this program reads version {Version}.");
+        VerifyTensors(content, meta, path);
 
         var run = new TrainingRun(
             Parse<DatasetSpec>(meta, "dataset", path),
@@ -120,19 +133,72 @@ public static class CheckpointFile
             ParseConfig(meta, path),
             new NetworkSpec(Text(meta, "network", path), Text(meta, "network_config", path),
                 meta.ContainsKey(SigmaDataKey) ? new Preconditioning(Double(meta, SigmaDataKey, path), meta.ContainsKey(OutputPreconditioningKey)) : null),
-            Parse<TrainingOptions>(meta, "training_options", path));
+            Parse<TrainingOptions>(meta, "training_options", path))
+        {
+            NoiseLevels = meta.ContainsKey(NoiseLevelsKey) ? Parse<Objectives.NoiseLevelRecipe>(meta, NoiseLevelsKey, path) : Objectives.NoiseLevelRecipe.Own,
+        };
         return new Checkpoint
         {
             Run = run,
-            Step = Long(meta, "step", path),
-            OptimizerStep = Long(meta, "optimizer_step", path),
-            Sampler = new SamplerState(Long(meta, "sampler_seed", path), Long(meta, "sampler_step", path)),
+            Step = NonNegative(meta, "step", path),
+            OptimizerStep = NonNegative(meta, "optimizer_step", path),
+            Sampler = new SamplerState(Long(meta, "sampler_seed", path), NonNegative(meta, "sampler_step", path)),
             Loss = meta.TryGetValue("loss", out string? loss) && double.TryParse(loss, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null,
             Weights = Group(content, ModelPrefix),
             EmaWeights = Group(content, EmaPrefix),
             FirstMoments = Group(content, FirstMomentPrefix),
             SecondMoments = Group(content, SecondMomentPrefix),
         };
+    }
+
+    /// <summary>The lower-case hex SHA-256 of a tensor's data bytes.</summary>
+    public static string Checksum(SafetensorsTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(tensor.Bytes));
+    }
+
+    /// <summary>Checks every tensor against its stored checksum (when the file has them) and for NaN or infinite values.</summary>
+    private static void VerifyTensors(SafetensorsContent content, IReadOnlyDictionary<string, string> meta, string path)
+    {
+        if (meta.TryGetValue(ChecksumsKey, out string? json))
+        {
+            Dictionary<string, string> checksums;
+            try
+            {
+                checksums = JsonSerializer.Deserialize<Dictionary<string, string>>(json, Json) ?? throw new JsonException("null");
+            }
+            catch (JsonException e)
+            {
+                throw new DiffusionException($"checkpoint '{path}' has a malformed '{ChecksumsKey}': {e.Message}", e);
+            }
+            foreach (var (name, tensor) in content.Tensors)
+            {
+                if (!checksums.TryGetValue(name, out string? expected))
+                    throw new DiffusionException($"checkpoint '{path}' is corrupt: tensor '{name}' has no checksum in '{ChecksumsKey}' (a tensor was added after it was written).");
+                if (!string.Equals(expected, Checksum(tensor), StringComparison.OrdinalIgnoreCase))
+                    throw new DiffusionException($"checkpoint '{path}' is corrupt: the data of tensor '{name}' does not match its checksum; restore the file from a copy or train again.");
+            }
+            if (checksums.Keys.FirstOrDefault(name => !content.Tensors.ContainsKey(name)) is { } missing)
+                throw new DiffusionException($"checkpoint '{path}' is corrupt: tensor '{missing}' has a checksum but is missing from the file.");
+        }
+        foreach (var (name, tensor) in content.Tensors)
+        {
+            if (tensor.DType is not (SafetensorsDType.F32 or SafetensorsDType.F64)) continue; // what checkpoints hold
+            double[] values = tensor.ToDoubles();
+            int bad = Array.FindIndex(values, v => !double.IsFinite(v));
+            if (bad >= 0)
+            {
+                throw new DiffusionException(string.Create(CultureInfo.InvariantCulture,
+                    $"checkpoint '{path}' holds a non-finite value in tensor '{name}' (element {bad} is {values[bad]}); it cannot be resumed or exported: use an earlier checkpoint."));
+            }
+        }
+    }
+
+    private static long NonNegative(IReadOnlyDictionary<string, string> meta, string key, string path)
+    {
+        long value = Long(meta, key, path);
+        return value >= 0 ? value : throw new DiffusionException($"checkpoint '{path}' has a negative '{key}' ({value}); it is corrupt.");
     }
 
     private static Dictionary<string, SafetensorsTensor> Group(SafetensorsContent content, string prefix) =>

@@ -13,10 +13,18 @@ namespace Diffusion.Training.Objectives;
 public sealed class DdpmObjective : DenoisingObjective
 {
     /// <summary>The objective for a discrete config (as stored in a checkpoint).</summary>
-    public DdpmObjective(SchedulerConfig config)
-        : base(Require(config, "ddpm", "discrete"), LossReduction.MeanOverElements)
+    /// <param name="config">The discrete process.</param>
+    /// <param name="recipe">Which levels are drawn and how errors are weighted; null for DDPM's own (uniform indices, unit weights).</param>
+    public DdpmObjective(SchedulerConfig config, NoiseLevelRecipe? recipe = null)
+        : base(Require(config, "ddpm", "discrete"), LossReduction.MeanOverElements, recipe)
     {
+        trainingTimes = [.. Enumerable.Range(0, SchedulerConfig.NumTrainTimesteps).Select(i => (double)i)];
     }
+
+    private readonly double[] trainingTimes;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<double> TrainingTimes => trainingTimes;
 
     /// <summary>Builds the objective from DDPM's settings.</summary>
     /// <param name="timesteps">T, the number of training steps.</param>
@@ -25,8 +33,9 @@ public sealed class DdpmObjective : DenoisingObjective
     /// <param name="betaEnd">beta_T of the linear schedules.</param>
     /// <param name="prediction">What the network predicts.</param>
     /// <param name="timestepInput">What the network is conditioned on: the index t by default.</param>
+    /// <param name="recipe">Which levels are drawn and how errors are weighted; null for DDPM's own.</param>
     public static DdpmObjective Create(int timesteps = 1000, string betaSchedule = "linear", double betaStart = 1e-4, double betaEnd = 0.02,
-        PredictionType prediction = PredictionType.Epsilon, TimestepInput timestepInput = TimestepInput.Index) =>
+        PredictionType prediction = PredictionType.Epsilon, TimestepInput timestepInput = TimestepInput.Index, NoiseLevelRecipe? recipe = null) =>
         new(TimestepScaling.Apply(new SchedulerConfig
         {
             ClassName = "DDPMScheduler",
@@ -38,7 +47,7 @@ public sealed class DdpmObjective : DenoisingObjective
             PredictionType = prediction,
             TimestepSpacing = TimestepSpacing.Leading,
             TimestepInput = timestepInput,
-        }));
+        }), recipe);
 
     /// <inheritdoc />
     public override string Name => "ddpm";

@@ -29,13 +29,75 @@ public abstract class DenoisingObjective : IObjective
 {
     /// <summary>Validates the config and builds its schedule.</summary>
     /// <exception cref="DiffusionException">The config is invalid; the message names the key.</exception>
-    protected DenoisingObjective(SchedulerConfig config, LossReduction reduction)
+    protected DenoisingObjective(SchedulerConfig config, LossReduction reduction, NoiseLevelRecipe? recipe = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         SchedulerConfig = config;
         Schedule = config.CreateSchedule();
         Reduction = reduction;
+        Recipe = recipe ?? NoiseLevelRecipe.Own;
+        Recipe.Validate();
+    }
+
+    /// <summary>Which noise levels are drawn and how their errors are weighted.</summary>
+    public NoiseLevelRecipe Recipe { get; }
+
+    /// <summary>
+    /// The times a discrete objective trains at (every level is one of them), or null for a continuous one,
+    /// which trains anywhere in [<see cref="NoiseSchedule.MinTime"/>, <see cref="NoiseSchedule.MaxTime"/>].
+    /// </summary>
+    protected virtual IReadOnlyList<double>? TrainingTimes => null;
+
+    /// <summary>
+    /// The probability of each of <see cref="TrainingTimes"/> under <see cref="Recipe"/>'s sampling: the mass the
+    /// distribution of s = ln(sigma / alpha) puts on the cell of s values nearest to that time's (cells end
+    /// half-way between neighbours, the outer ones at the first and last level). Null for a continuous objective.
+    /// </summary>
+    public double[]? LevelProbabilities()
+    {
+        if (TrainingTimes is not { } times) return null;
+        int n = times.Count;
+        if (Recipe.Sampling == NoiseSampling.Uniform) return [.. Enumerable.Repeat(1.0 / n, n)];
+        var s = times.Select(t => Math.Log(Schedule.At(t).ScaledSigma)).ToArray();
+        double lo = s.Min(), hi = s.Max();
+        var p = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double a = i == 0 ? s[0] : 0.5 * (s[i - 1] + s[i]);
+            double b = i == n - 1 ? s[n - 1] : 0.5 * (s[i] + s[i + 1]);
+            p[i] = Math.Abs(Cumulative(b) - Cumulative(a));
+        }
+        double total = p.Sum();
+        return total > 0 ? Array.ConvertAll(p, v => v / total) : [.. Enumerable.Repeat(1.0 / n, n)];
+
+        double Cumulative(double x) => Recipe.Sampling == NoiseSampling.LogNormal
+            ? NormalMath.Cdf((x - Recipe.PMean) / Recipe.PStd)
+            : (x - lo) / (hi - lo);
+    }
+
+    /// <summary>The range of s = ln(sigma / alpha) a continuous objective trains over.</summary>
+    public (double Min, double Max) LogSigmaRange => (Math.Log(Schedule.At(Schedule.MinTime).ScaledSigma), Math.Log(Schedule.At(Schedule.MaxTime).ScaledSigma));
+
+    /// <summary>One schedule time per sample, as <see cref="Recipe"/> draws them.</summary>
+    private double[] DrawRecipeTimes(int count, Generator generator)
+    {
+        if (Recipe.Sampling == NoiseSampling.Uniform) return DrawTimes(count, generator);
+        using var draws = torch.rand([count], generator, ScalarType.Float64);
+        double[] u = draws.ToArray<double>();
+        if (TrainingTimes is { } times)
+        {
+            var cumulative = LevelProbabilities()!;
+            for (int i = 1; i < cumulative.Length; i++) cumulative[i] += cumulative[i - 1];
+            return Array.ConvertAll(u, v =>
+            {
+                int i = Array.BinarySearch(cumulative, v * cumulative[^1]);
+                i = i < 0 ? ~i : i;
+                return times[Math.Min(i, times.Count - 1)];
+            });
+        }
+        var (sMin, sMax) = LogSigmaRange;
+        return Array.ConvertAll(u, v => Schedule.TimeOfScaledSigma(Math.Exp(Recipe.LogSigmaAt(v, sMin, sMax))));
     }
 
     /// <inheritdoc />
@@ -61,7 +123,7 @@ public abstract class DenoisingObjective : IObjective
     {
         ArgumentNullException.ThrowIfNull(generator);
         if (shape.Length < 2 || shape[0] < 1) throw new ArgumentException($"a batch needs a shape [N, ...] with N at least 1, got [{string.Join(", ", shape.ToArray())}]", nameof(shape));
-        double[] times = DrawTimes(checked((int)shape[0]), generator);
+        double[] times = DrawRecipeTimes(checked((int)shape[0]), generator);
         return new TrainingNoise(times, torch.randn(shape, generator));
     }
 
@@ -116,6 +178,11 @@ public abstract class DenoisingObjective : IObjective
             ? output - (x0 - PerSample((c, p) => c.SkipFactor(p.Alpha, p.Sigma)) * noisy) / PerSample((c, p) => c.OutputFactor(p.Alpha, p.Sigma))
             : throw new DiffusionException($"a network with output preconditioning predicts the clean sample, but the objective's prediction is {Prediction.Name()}: train it with --prediction sample.");
         var squares = error.square();
+        if (Recipe.Weighting != LossWeighting.Own)
+        {
+            var prediction = preconditioning is { Output: true } ? PredictionType.Sample : Prediction;
+            squares = squares * torch.FromData<float>(Array.ConvertAll(points, p => (float)Recipe.ErrorFactor(prediction, preconditioning, p.Alpha, p.Sigma)), perSample);
+        }
         var loss = Reduction == LossReduction.MeanOverElements ? squares.mean() : squares.sum() * (0.5 / n);
         return loss.MoveToOuterDisposeScope();
     }

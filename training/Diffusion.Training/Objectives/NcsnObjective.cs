@@ -19,10 +19,18 @@ namespace Diffusion.Training.Objectives;
 public sealed class NcsnObjective : DenoisingObjective
 {
     /// <summary>The objective for a ve config (as stored in a checkpoint); its levels are num_train_timesteps.</summary>
-    public NcsnObjective(SchedulerConfig config)
-        : base(Require(config, "ncsn", "ve"), LossReduction.HalfSumPerSample)
+    /// <param name="config">The ve process of the levels.</param>
+    /// <param name="recipe">Which levels are drawn and how errors are weighted; null for NCSN's own (uniform levels, lambda = sigma^2).</param>
+    public NcsnObjective(SchedulerConfig config, NoiseLevelRecipe? recipe = null)
+        : base(Require(config, "ncsn", "ve"), LossReduction.HalfSumPerSample, recipe)
     {
+        trainingTimes = [.. Enumerable.Range(0, Levels).Select(i => (double)i / (Levels - 1))];
     }
+
+    private readonly double[] trainingTimes;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<double> TrainingTimes => trainingTimes;
 
     /// <summary>Builds the objective from NCSN's settings.</summary>
     /// <param name="levels">L, the number of noise levels (at least 2).</param>
@@ -30,8 +38,9 @@ public sealed class NcsnObjective : DenoisingObjective
     /// <param name="sigmaMax">sigma_1, the largest level: about the largest distance between two data points (Song &amp; Ermon 2020, technique 1).</param>
     /// <param name="timestepInput">What the network is conditioned on: sigma or log_sigma (scaled by <see cref="TimestepScaling"/>), or t.</param>
     /// <param name="prediction">What the network predicts (the score by default).</param>
+    /// <param name="recipe">Which levels are drawn and how errors are weighted; null for NCSN's own.</param>
     public static NcsnObjective Create(int levels = 10, double sigmaMin = 0.01, double sigmaMax = 1,
-        TimestepInput timestepInput = TimestepInput.LogSigma, PredictionType prediction = PredictionType.Score) =>
+        TimestepInput timestepInput = TimestepInput.LogSigma, PredictionType prediction = PredictionType.Score, NoiseLevelRecipe? recipe = null) =>
         new(TimestepScaling.Apply(new SchedulerConfig
         {
             NoiseSchedule = "ve",
@@ -42,7 +51,7 @@ public sealed class NcsnObjective : DenoisingObjective
             PredictionType = prediction,
             TimestepSpacing = TimestepSpacing.Uniform,
             TimestepInput = timestepInput,
-        }));
+        }), recipe);
 
     /// <inheritdoc />
     public override string Name => "ncsn";

@@ -47,4 +47,7 @@ public sealed record ObjectiveOptions
 
     /// <summary>vp, subvp and ve: the smallest training time; null for the SDE's default.</summary>
     public double? Eps { get; init; }
+
+    /// <summary>Which noise levels are drawn and how errors are weighted; null for the objective's own.</summary>
+    public NoiseLevelRecipe? Recipe { get; init; }
 }

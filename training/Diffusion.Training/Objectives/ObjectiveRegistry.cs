@@ -18,22 +18,22 @@ public static class ObjectiveRegistry
         return options.Name switch
         {
             "ddpm" => DdpmObjective.Create(options.Timesteps, options.BetaSchedule, options.BetaStart, options.BetaEnd,
-                options.Prediction ?? PredictionType.Epsilon, options.TimestepInput ?? TimestepInput.Index),
+                options.Prediction ?? PredictionType.Epsilon, options.TimestepInput ?? TimestepInput.Index, options.Recipe),
             "ncsn" => NcsnObjective.Create(RequireLevels(options.Levels), options.SigmaMin, options.SigmaMax,
-                options.TimestepInput ?? TimestepInput.LogSigma, options.Prediction ?? PredictionType.Score),
+                options.TimestepInput ?? TimestepInput.LogSigma, options.Prediction ?? PredictionType.Score, options.Recipe),
             "vp" or "subvp" or "ve" => ScoreSdeObjective.Create(options.Name, options.BetaMin, options.BetaMax, options.SigmaMin, options.SigmaMax,
-                options.Eps, options.TimestepInput, options.Prediction),
+                options.Eps, options.TimestepInput, options.Prediction, options.Recipe),
             _ => throw Unknown(options.Name),
         };
     }
 
-    /// <summary>Restores the objective <paramref name="name"/> trained with <paramref name="config"/>.</summary>
+    /// <summary>Restores the objective <paramref name="name"/> trained with <paramref name="config"/> and <paramref name="recipe"/>.</summary>
     /// <exception cref="DiffusionException">The name is unknown or does not fit the config.</exception>
-    public static IObjective Restore(string name, SchedulerConfig config) => name switch
+    public static IObjective Restore(string name, SchedulerConfig config, NoiseLevelRecipe? recipe = null) => name switch
     {
-        "ddpm" => new DdpmObjective(config),
-        "ncsn" => new NcsnObjective(config),
-        "vp" or "subvp" or "ve" when config.NoiseSchedule == name => new ScoreSdeObjective(config),
+        "ddpm" => new DdpmObjective(config, recipe),
+        "ncsn" => new NcsnObjective(config, recipe),
+        "vp" or "subvp" or "ve" when config.NoiseSchedule == name => new ScoreSdeObjective(config, recipe),
         "vp" or "subvp" or "ve" => throw new DiffusionException($"the {name} objective does not fit noise_schedule '{config.NoiseSchedule}'."),
         _ => throw Unknown(name),
     };

@@ -20,8 +20,10 @@ namespace Diffusion.Training.Objectives;
 public sealed class ScoreSdeObjective : DenoisingObjective
 {
     /// <summary>The objective for a vp, subvp or ve config (as stored in a checkpoint).</summary>
-    public ScoreSdeObjective(SchedulerConfig config)
-        : base(Require(config, "score SDE", "vp", "subvp", "ve"), LossReduction.HalfSumPerSample)
+    /// <param name="config">The vp, subvp or ve process.</param>
+    /// <param name="recipe">Which levels are drawn and how errors are weighted; null for the SDE's own (t uniform in [eps, 1], lambda = sigma^2).</param>
+    public ScoreSdeObjective(SchedulerConfig config, NoiseLevelRecipe? recipe = null)
+        : base(Require(config, "score SDE", "vp", "subvp", "ve"), LossReduction.HalfSumPerSample, recipe)
     {
         Eps = Schedule.MinTime;
     }
@@ -35,8 +37,9 @@ public sealed class ScoreSdeObjective : DenoisingObjective
     /// <param name="eps">The smallest training time; null for 1e-3 (VP, sub-VP) or 1e-5 (VE), as Song et al. 2021.</param>
     /// <param name="timestepInput">Null for t (VP, sub-VP) or log_sigma (VE).</param>
     /// <param name="prediction">Null for epsilon (VP, sub-VP) or score (VE).</param>
+    /// <param name="recipe">Which levels are drawn and how errors are weighted; null for the SDE's own.</param>
     public static ScoreSdeObjective Create(string process, double betaMin = 0.1, double betaMax = 20, double sigmaMin = 0.01, double sigmaMax = 50,
-        double? eps = null, TimestepInput? timestepInput = null, PredictionType? prediction = null)
+        double? eps = null, TimestepInput? timestepInput = null, PredictionType? prediction = null, NoiseLevelRecipe? recipe = null)
     {
         bool ve = process == "ve";
         if (process is not ("vp" or "subvp" or "ve")) throw new DiffusionException($"unknown score SDE '{process}': use vp, subvp or ve.");
@@ -51,7 +54,7 @@ public sealed class ScoreSdeObjective : DenoisingObjective
             PredictionType = prediction ?? (ve ? PredictionType.Score : PredictionType.Epsilon),
             TimestepSpacing = TimestepSpacing.Uniform,
             TimestepInput = timestepInput ?? (ve ? TimestepInput.LogSigma : TimestepInput.Time),
-        }));
+        }), recipe);
     }
 
     /// <inheritdoc />

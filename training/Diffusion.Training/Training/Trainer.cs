@@ -49,7 +49,7 @@ public sealed partial class Trainer : IDisposable
         run.Options.Validate();
         Run = run;
         this.dataset = dataset;
-        this.objective = objective ?? ObjectiveRegistry.Restore(run.Objective, run.ModelConfig);
+        this.objective = objective ?? ObjectiveRegistry.Restore(run.Objective, run.ModelConfig, run.NoiseLevels);
         OutputDirectory = outputDirectory;
         CheckpointPath = Path.Combine(outputDirectory, CheckpointFileName);
         SampleShape = new SampleShape(dataset.Channels, dataset.Height, dataset.Width);

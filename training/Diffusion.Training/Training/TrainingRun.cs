@@ -18,6 +18,9 @@ namespace Diffusion.Training.Training;
 /// <param name="Options">How to train.</param>
 public sealed record TrainingRun(DatasetSpec Dataset, string Objective, SchedulerConfig ModelConfig, NetworkSpec Network, TrainingOptions Options)
 {
+    /// <summary>Which noise levels the objective draws and how it weights them (<see cref="NoiseLevelRecipe.Own"/> for its own).</summary>
+    public NoiseLevelRecipe NoiseLevels { get; init; } = NoiseLevelRecipe.Own;
+
     /// <summary>The run of <paramref name="objective"/> on <paramref name="dataset"/>, loaded from <paramref name="datasetSpec"/>.</summary>
     /// <exception cref="DiffusionException">The options are invalid, or class conditioning was asked of unlabelled data.</exception>
     public static TrainingRun Create(DatasetSpec datasetSpec, Dataset dataset, IObjective objective, NetworkSpec network, TrainingOptions options)
@@ -30,7 +33,10 @@ public sealed record TrainingRun(DatasetSpec Dataset, string Objective, Schedule
         {
             throw new DiffusionException($"class-conditional training needs labels, and dataset '{dataset.Name}' has none: pass --labels PATH.npy with a .npy dataset.");
         }
-        return new TrainingRun(datasetSpec, objective.Name, ModelConfigFor(objective.SchedulerConfig, dataset, options.ClassConditional), network, options);
+        return new TrainingRun(datasetSpec, objective.Name, ModelConfigFor(objective.SchedulerConfig, dataset, options.ClassConditional), network, options)
+        {
+            NoiseLevels = (objective as DenoisingObjective)?.Recipe ?? NoiseLevelRecipe.Own,
+        };
     }
 
     /// <summary>
