@@ -89,7 +89,7 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': use one of ddpm, ddim, euler, heun, pc, langevin.")]
+    [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': use one of ddpm, ddim, euler, heun, pc, langevin, dpmpp, dpmpp-sde, unipc, euler-ancestral, edm.")]
     [InlineData("unknown spacing", new[] { "--spacing", "even" }, "error: unknown spacing 'even': use one of leading, trailing, linspace, karras, uniform.")]
     [InlineData("unknown device", new[] { "--device", "tpu" }, "error: unknown device 'tpu': use auto, cpu, cuda or cuda:N.")]
     [InlineData("no threads", new[] { "--threads", "0" }, "error: threads must be at least 1, got 0.")]

@@ -28,7 +28,7 @@ internal static class SampleCommand
             var format = OutputFormat.FromPath(outPath);
             using var loaded = CommonOptions.Load(result, result.GetValue(model)!);
             int count = generation.Count(result);
-            var options = generation.Read(result, generation.Samplers(result)[0], generation.StepCounts(result)[0], loaded.Config.NumClasses) with
+            var options = generation.Read(result, generation.Samplers(result, loaded.Config)[0], generation.StepCounts(result)[0], loaded.Config.NumClasses) with
             {
                 InitialNoise = result.GetValue(init) is { } initPath ? ReadInitialNoise(initPath, count, loaded.SampleShape) : (ReadOnlyMemory<float>?)null,
             };

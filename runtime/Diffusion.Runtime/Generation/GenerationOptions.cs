@@ -6,8 +6,11 @@ namespace Diffusion.Runtime.Generation;
 /// <summary>What to generate and how.</summary>
 public sealed record GenerationOptions
 {
-    /// <summary>Sampler name (see <see cref="SamplerRegistry"/>).</summary>
-    public string Sampler { get; init; } = "ddim";
+    /// <summary>
+    /// Sampler name (see <see cref="SamplerRegistry"/>); null takes the one the model's config names
+    /// (<see cref="Models.SchedulerConfig.Sampler"/>), else ddim.
+    /// </summary>
+    public string? Sampler { get; init; }
 
     /// <summary>Number of steps: noisy points on the path (noise levels for Langevin).</summary>
     public int Steps { get; init; } = 50;

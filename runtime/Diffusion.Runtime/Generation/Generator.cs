@@ -20,12 +20,8 @@ public static class Generator
     public static GeneratedSamples Generate(IDiffusionModel model, GenerationOptions options,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var sampler = SamplerRegistry.Get(options.Sampler);
-        var settings = options.Settings with
-        {
-            VarianceType = options.Settings.VarianceType ?? model.Config.VarianceType,
-            Snr = options.Settings.Snr ?? model.Config.Snr,
-        };
+        var sampler = SamplerRegistry.For(options.Sampler, model.Config);
+        var settings = options.Settings.WithDefaultsFrom(model.Config);
         settings.Validate();
         if (options.Count < 1) throw new DiffusionRequestException($"count must be at least 1, got {options.Count}.");
         int batchSize = options.BatchSize ?? Math.Min(options.Count, DefaultMaxBatch);
@@ -66,7 +62,7 @@ public static class Generator
     /// <summary>The path a generation with these options walks.</summary>
     public static TimePoint[] PathFor(IDiffusionModel model, GenerationOptions options) =>
         SamplingPath.Create(model.Schedule, options.Steps, options.Spacing ?? model.Config.TimestepSpacing,
-            model.Config.StepsOffset, model.IntegerTimesteps);
+            model.Config.StepsOffset, model.IntegerTimesteps, model.Config.SpacingConvention);
 
     private static IDenoiser CreateDenoiser(IDiffusionModel model, GenerationOptions options, long[]? labels, int first, int n,
         CancellationToken cancellation)

@@ -15,7 +15,7 @@ public sealed class SamplerRun
     private readonly BatchNoise _noise;
     private readonly Action<int>? _onStep;
     private readonly CancellationToken _cancellation;
-    private readonly float[][] _scratch = new float[4][];
+    private readonly float[][] _scratch = new float[8][];
     private int _step;
 
     /// <summary>Creates a run over <paramref name="sample"/>, which holds the initial noise x_T.</summary>
