@@ -171,7 +171,7 @@ public sealed record SchedulerConfig
     /// <summary>
     /// diffusers <c>thresholding</c>: dynamic thresholding of the x0 estimate (Saharia et al. 2022, Imagen,
     /// sec. 2.3): per sample, s = the <see cref="DynamicThresholdingRatio"/> quantile of |x0|, clamped to
-    /// [1, <see cref="SampleMaxValue"/>]; x0 = clamp(x0, -s, s) / s. It replaces <see cref="ClipSample"/>.
+    /// [1, <see cref="SampleMaxValue"/>] (to sample_max_value when that is below 1, as torch.clamp does); x0 = clamp(x0, -s, s) / s. It replaces <see cref="ClipSample"/>.
     /// </summary>
     public bool Thresholding { get; init; }
 
@@ -381,7 +381,7 @@ public sealed record SchedulerConfig
         if (SolverOrder is { } order && order is < 1 or > 3) throw new DiffusionModelException($"solver_order must be 1, 2 or 3, got {order}.");
         if (Thresholding && !(DynamicThresholdingRatio > 0 && DynamicThresholdingRatio <= 1))
             throw new DiffusionModelException($"dynamic_thresholding_ratio must lie in (0, 1], got {DynamicThresholdingRatio}.");
-        if (Thresholding && !(SampleMaxValue >= 1)) throw new DiffusionModelException($"sample_max_value must be at least 1, got {SampleMaxValue}.");
+        if (Thresholding && !(SampleMaxValue > 0)) throw new DiffusionModelException($"sample_max_value must be positive, got {SampleMaxValue}.");
         CreateSchedule();
     }
 
@@ -482,7 +482,7 @@ public sealed record SchedulerConfig
             double position = DynamicThresholdingRatio * (sample.Length - 1);
             int below = (int)Math.Floor(position), above = Math.Min(below + 1, sample.Length - 1);
             double quantile = magnitudes[below] + (position - below) * (magnitudes[above] - magnitudes[below]);
-            float s = (float)Math.Clamp(quantile, 1, SampleMaxValue);
+            float s = (float)Math.Min(Math.Max(quantile, 1), SampleMaxValue); // torch.clamp(min=1, max): max wins when below 1
             System.Numerics.Tensors.TensorPrimitives.Max(sample, -s, sample);
             System.Numerics.Tensors.TensorPrimitives.Min(sample, s, sample);
             System.Numerics.Tensors.TensorPrimitives.Multiply(sample, 1 / s, sample);
