@@ -24,7 +24,6 @@ public sealed class DiffusersParityTests : IDisposable
     // step went to alpha_bar_0 (today's "sigma_min") at full order; only the Karras case is later.
     private const string SigmaMin = ", \"final_sigmas_type\": \"sigma_min\"";
     private const string UniPc = "\"_class_name\": \"UniPCMultistepScheduler\", " + Linear + ", \"solver_order\": 2, \"solver_type\": \"bh1\"";
-    private const string Euler = "\"_class_name\": \"EulerDiscreteScheduler\", \"num_train_timesteps\": 1100, \"beta_start\": 0.0001, \"beta_end\": 0.02, \"beta_schedule\": \"linear\"";
     private const string Ddim = "\"_class_name\": \"DDIMScheduler\", " + Linear + ", \"clip_sample\": true";
 
     private readonly TempFolder _folder = new();
@@ -46,10 +45,6 @@ public sealed class DiffusersParityTests : IDisposable
         // test_scheduler_unipc.py
         { "unipc full_loop_no_noise", UniPc + SigmaMin, 0.2521, null },
         { "unipc full_loop_with_v_prediction", UniPc + SigmaMin + ", \"prediction_type\": \"v_prediction\"", 0.1096, null },
-        // test_scheduler_euler.py
-        { "euler full_loop_no_noise", Euler, 0.0131, 10.0807 },
-        { "euler full_loop_with_v_prediction", Euler + ", \"prediction_type\": \"v_prediction\"", 2.2676e-06, 0.0002 },
-        { "euler full_loop_device_karras_sigmas", Euler + ", \"use_karras_sigmas\": true", 0.16213932633399963, 124.52299499511719 },
     };
 
     [Theory]
@@ -60,7 +55,7 @@ public sealed class DiffusersParityTests : IDisposable
         string configPath = _folder.File("scheduler_config.json"), model = SaveDummyModel(_folder.File("dummy.onnx"));
         File.WriteAllText(configPath, json);
         string init = _folder.File("init.npy"), output = _folder.File("out.npy");
-        NpyFile.Write(init, InitialSample(SchedulerConfig.Parse(json, name)), [4, 3, 8, 8]);
+        NpyFile.Write(init, InitialSample(), [4, 3, 8, 8]);
 
         var result = await Cli.RunAsync("sample", "--model", model, "--scheduler-config", configPath, "--init", init,
             "--count", "4", "--steps", "10", "--out", output, "--device", "cpu");
@@ -74,11 +69,14 @@ public sealed class DiffusersParityTests : IDisposable
 
     /// <summary>
     /// diffusers' dummy_sample_deter, arange(768) laid out [C, H, W, N] / 768 and permuted to [N, C, H, W],
-    /// times the scheduler's init_noise_sigma: 1 for DDIM, DPM-Solver and UniPC; for the Euler
-    /// schedulers with linspace spacing, sigma_max in the variance-exploding scale of their sample, which is
-    /// sigma_max / sqrt(1 + sigma_max^2) in this runtime's variance-preserving x = alpha x0 + sigma eps.
+    /// times the scheduler's init_noise_sigma, which is 1 for DDIM, DPM-Solver and UniPC.
     /// </summary>
-    private static float[] InitialSample(SchedulerConfig config)
+    /// <remarks>
+    /// diffusers' Euler tests (test_scheduler_euler.py) are not reproduced: their loop passes the
+    /// scaled model input x / sqrt(sigma^2 + 1) back to step() as the sample, so their values are those
+    /// of a different update than Euler's method; Euler ancestral's values depend on torch's generator.
+    /// </remarks>
+    private static float[] InitialSample()
     {
         var data = new float[768];
         for (int n = 0; n < 4; n++)
@@ -86,12 +84,6 @@ public sealed class DiffusersParityTests : IDisposable
                 for (int h = 0; h < 8; h++)
                     for (int w = 0; w < 8; w++)
                         data[((n * 3 + c) * 8 + h) * 8 + w] = (float)((((c * 8 + h) * 8 + w) * 4 + n) / 768.0);
-        if (config.ClassName is "EulerDiscreteScheduler")
-        {
-            var schedule = config.CreateSchedule();
-            float scale = (float)schedule.At(schedule.MaxTime).Sigma;
-            for (int i = 0; i < data.Length; i++) data[i] *= scale;
-        }
         return data;
     }
 
