@@ -44,7 +44,7 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task InitialNoiseFileFixesTheSamplesWhateverTheSeed()
+    public async Task InitialNoiseFileFixesTheSamplesWhateverTheSeed() // with a deterministic sampler: the demo model's DDPMScheduler config alone would pick ddpm
     {
         string init = _folder.File("init.npy");
         var noise = new float[4 * 2];
@@ -52,8 +52,8 @@ public sealed class SampleCommandTests : IDisposable
         NpyFile.Write(init, noise, [4, 2, 1, 1]);
 
         string Out(string name) => _folder.File(name);
-        var a = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--count", "4", "--seed", "1", "--out", Out("a.npy"), "--device", "cpu");
-        var b = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--count", "4", "--seed", "2", "--out", Out("b.npy"), "--device", "cpu");
+        var a = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--sampler", "ddim", "--count", "4", "--seed", "1", "--out", Out("a.npy"), "--device", "cpu");
+        var b = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--sampler", "ddim", "--count", "4", "--seed", "2", "--out", Out("b.npy"), "--device", "cpu");
 
         Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a + "\n" + b);
         Assert.Equal(NpyFile.Read(Out("a.npy")).Data, NpyFile.Read(Out("b.npy")).Data);

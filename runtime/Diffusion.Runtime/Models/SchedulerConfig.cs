@@ -183,8 +183,8 @@ public sealed record SchedulerConfig
 
     /// <summary>
     /// diffusers <c>rescale_betas_zero_snr</c>: betas rescaled so the last step has zero signal (Lin et al.
-    /// 2024, Alg. 1); its alpha_bar is then set to 2^-24 rather than 0, as diffusers' Euler, DPM-Solver
-    /// and UniPC schedulers do, so that sigma/alpha stays finite.
+    /// 2024, Alg. 1); its last alpha_bar is then set to 2^-24 rather than 0, as diffusers' Euler, DPM-Solver
+    /// and UniPC schedulers do, so that sigma/alpha stays finite (or to half the one before, when that is smaller).
     /// </summary>
     public bool RescaleBetasZeroSnr { get; init; }
 

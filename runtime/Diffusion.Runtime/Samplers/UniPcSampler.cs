@@ -17,7 +17,7 @@ public sealed class UniPcSampler : ISampler
     public string Summary => "UniPC multistep (Zhao et al. 2023): predictor orders 1-3 with the UniC corrector, 1 evaluation per step";
 
     /// <inheritdoc />
-    public IReadOnlyList<string> Options => ["order", "solver-type", "lower-order-final", "corrector"];
+    public IReadOnlyList<string> Options => ["order", "solver-type", "lower-order-final", "no-corrector"];
 
     /// <inheritdoc />
     public int ModelEvaluations(int steps, SamplerSettings settings) => steps;
