@@ -56,14 +56,17 @@ public static class SamplePictures
     /// The tEXt chunks that record how samples were made: <c>Software</c>, <c>Model</c>,
     /// <c>Sampler</c>, <c>Steps</c>, <c>Seed</c>, <c>Count</c>, and <c>Class</c> / <c>Guidance</c> when set.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Describe(string model, GenerationOptions options)
+    /// <param name="model">The model's name, as the reader should see it.</param>
+    /// <param name="samples">Generated samples; their <see cref="GeneratedSamples.Options"/> say how.</param>
+    public static IReadOnlyDictionary<string, string> Describe(string model, GeneratedSamples samples)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(samples);
+        var options = samples.Options ?? throw new ArgumentException("the samples do not carry the options that made them.", nameof(samples));
         var text = new Dictionary<string, string>
         {
             ["Software"] = "Diffusion.Runtime",
             ["Model"] = model,
-            ["Sampler"] = Generator.SamplerFor(options).Name,
+            ["Sampler"] = samples.Sampler,
             ["Steps"] = options.Steps.ToString(CultureInfo.InvariantCulture),
             ["Seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["Count"] = options.Count.ToString(CultureInfo.InvariantCulture),

@@ -44,7 +44,7 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task InitialNoiseFileFixesTheSamplesWhateverTheSeed()
+    public async Task InitialNoiseFileFixesTheSamplesWhateverTheSeed() // with a deterministic sampler: the demo model's DDPMScheduler config alone would pick ddpm
     {
         string init = _folder.File("init.npy");
         var noise = new float[4 * 2];
@@ -52,8 +52,8 @@ public sealed class SampleCommandTests : IDisposable
         NpyFile.Write(init, noise, [4, 2, 1, 1]);
 
         string Out(string name) => _folder.File(name);
-        var a = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--count", "4", "--seed", "1", "--out", Out("a.npy"), "--device", "cpu");
-        var b = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--count", "4", "--seed", "2", "--out", Out("b.npy"), "--device", "cpu");
+        var a = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--sampler", "ddim", "--count", "4", "--seed", "1", "--out", Out("a.npy"), "--device", "cpu");
+        var b = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--init", init, "--sampler", "ddim", "--count", "4", "--seed", "2", "--out", Out("b.npy"), "--device", "cpu");
 
         Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a + "\n" + b);
         Assert.Equal(NpyFile.Read(Out("a.npy")).Data, NpyFile.Read(Out("b.npy")).Data);
@@ -89,14 +89,14 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': use one of ddpm, ddim, euler, heun, pc, langevin.")]
+    [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': set --sampler to one of ddpm, ddim, euler, heun, pc, langevin, dpmpp, dpmpp-sde, unipc, euler-ancestral, edm.")]
     [InlineData("unknown spacing", new[] { "--spacing", "even" }, "error: unknown spacing 'even': use one of leading, trailing, linspace, karras, uniform.")]
     [InlineData("unknown device", new[] { "--device", "tpu" }, "error: unknown device 'tpu': set --device to auto, cpu, cuda or cuda:N.")]
     [InlineData("no threads", new[] { "--threads", "0" }, "error: --threads must lie in 1 to 1024, got 0.")]
     [InlineData("too many samples", new[] { "--count", "2000000000" }, "error: --count must lie in 1 to 10000 (GenerationLimits.MaxCount), got 2000000000.")]
-    [InlineData("steps below one", new[] { "--steps", "0" }, "error: steps must be at least 1, got 0.")]
-    [InlineData("eta above one", new[] { "--eta", "1.5" }, "error: eta must lie in [0, 1], got 1.5.")]
-    [InlineData("class on an unconditional model", new[] { "--class", "2" }, "error: class label 2 was given, but this model is not class-conditional (num_classes is 0).")]
+    [InlineData("steps below one", new[] { "--steps", "0" }, "error: --steps must lie in 1 to 10000 (GenerationLimits.MaxSteps), got 0.")]
+    [InlineData("eta above one", new[] { "--eta", "1.5" }, "error: --eta must lie in [0, 1], got 1.5.")]
+    [InlineData("class on an unconditional model", new[] { "--class", "2" }, "error: class label 2 was given, but this model is not class-conditional (num_classes is 0): do not set --class.")]
     [InlineData("unknown option", new[] { "--bogus" }, "error: Unrecognized command or argument '--bogus'. See 'diffusion sample --help'.")]
     [InlineData("not a number", new[] { "--steps", "many" }, "error: Cannot parse argument 'many' for option '--steps' as expected type 'System.Int32'. See 'diffusion sample --help'.")]
     [InlineData("wrong extension", new[] { "--out", "samples.jpg" }, "error: output samples.jpg must end in .png or .npy.")]

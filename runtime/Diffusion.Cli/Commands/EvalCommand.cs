@@ -39,7 +39,7 @@ internal static class EvalCommand
         {
             var (stdout, stderr) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
             string reportFormat = EvalReport.ParseFormat(result.GetValue(format)!);
-            var samplers = generation.Samplers(result);
+            generation.Samplers(result); // named samplers exist: fail before loading
             var stepCounts = generation.StepCounts(result);
             int count = generation.Count(result);
             using var loaded = CommonOptions.Load(result, result.GetValue(model)!);
@@ -52,6 +52,7 @@ internal static class EvalCommand
                 FeaturesPath = result.GetValue(features),
                 Load = CommonOptions.LoadOptions(result),
             });
+            var samplers = generation.Samplers(result, loaded.Config);
             var runs = samplers.SelectMany(s => stepCounts.Select(n => generation.Read(result, s, n, loaded.Config.NumClasses))).ToList();
             var (rows, skipped) = EvalSweep.Run(loaded, evaluator, runs, stderr, cancellation);
             var setup = new EvalReport.Setup(loaded.ModelPath, referenceName, evaluator.Metric, count, generation.Seed(result), runs[0].ClassLabels);

@@ -30,7 +30,7 @@ internal static class EvalSweep
                     Generator.Generate(model, options, progress, cancellation));
                 clock.Stop();
                 var score = evaluator.Evaluate(samples, cancellation);
-                rows.Add(new EvalRow(options.Sampler, options.Steps, samples.ModelEvaluations, score, clock.Elapsed.TotalSeconds / samples.Count));
+                rows.Add(new EvalRow(options.Sampler!, options.Steps, samples.ModelEvaluations, score, clock.Elapsed.TotalSeconds / samples.Count));
             }
             catch (DiffusionException e)
             {

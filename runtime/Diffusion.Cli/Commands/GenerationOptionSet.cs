@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
+using Diffusion.Runtime.Models;
 using Diffusion.Runtime.Samplers;
 using Diffusion.Runtime.Sampling;
 
@@ -16,7 +17,7 @@ namespace Diffusion.Cli.Commands;
 internal sealed class GenerationOptionSet
 {
     private readonly bool _sweep;
-    private readonly Option<string> _sampler;
+    private readonly Option<string?> _sampler;
     private readonly Option<int> _steps = new("--steps") { Description = "number of steps (noise levels for langevin)", DefaultValueFactory = _ => 50 };
     private readonly Option<string> _stepsList = new("--steps") { Description = "numbers of steps, comma-separated (e.g. 5,10,20,50,100,1000)", DefaultValueFactory = _ => "50" };
     private readonly Option<int> _count;
@@ -28,13 +29,22 @@ internal sealed class GenerationOptionSet
         Description = "class-conditional models: a class label (3), labels cycled over the samples (0,1,2), or all (every class in turn)",
     };
     private readonly Option<double> _guidance = new("--guidance") { Description = "classifier-free guidance weight with --class: 1 conditional only, >1 sharpens, 0 unconditional", DefaultValueFactory = _ => 1 };
-    private readonly Option<double> _eta = new("--eta") { Description = "ddim: noise share in [0, 1]", DefaultValueFactory = _ => 0 };
+    private readonly Option<double?> _eta = new("--eta") { Description = "ddim, euler-ancestral: noise share in [0, 1] (default: 0 for ddim, 1 for euler-ancestral)" };
     private readonly Option<string?> _variance = new("--variance") { Description = "ddpm: fixed_small or fixed_large (default: the model's config)" };
     private readonly Option<double?> _snr = new("--snr") { Description = "pc: Langevin corrector signal-to-noise ratio (default: config, else 0.16)" };
     private readonly Option<int> _correctorSteps = new("--corrector-steps") { Description = "pc: corrector steps per step", DefaultValueFactory = _ => 1 };
     private readonly Option<string> _predictor = new("--predictor") { Description = "pc: reverse_diffusion or euler_maruyama", DefaultValueFactory = _ => "reverse_diffusion" };
     private readonly Option<int> _langevinSteps = new("--langevin-steps") { Description = "langevin: steps per noise level", DefaultValueFactory = _ => 10 };
     private readonly Option<double> _stepSize = new("--step-size") { Description = "langevin: relative step, a step at noise level sigma moves with step-size * sigma^2", DefaultValueFactory = _ => 0.2 };
+    private readonly Option<int?> _order = new("--order") { Description = "dpmpp, dpmpp-sde, unipc: solver order 1-3 (default: the config's solver_order, else 2)" };
+    private readonly Option<string?> _solverType = new("--solver-type") { Description = "dpmpp: midpoint or heun; unipc: bh1 or bh2 (default: the config's solver_type)" };
+    private readonly Option<bool?> _lowerOrderFinal = new("--lower-order-final") { Description = "dpmpp, unipc: lower the order over the last steps (default: the config's, else true)" };
+    private readonly Option<bool?> _eulerAtFinal = new("--euler-at-final") { Description = "dpmpp: first-order last step (default: the config's, else false)" };
+    private readonly Option<bool> _noCorrector = new("--no-corrector") { Description = "unipc: predictor only (UniP), without the corrector UniC" };
+    private readonly Option<double> _sChurn = new("--s-churn") { Description = "edm: S_churn, the total noise added (0: deterministic Heun)", DefaultValueFactory = _ => 40 };
+    private readonly Option<double> _sTMin = new("--s-tmin") { Description = "edm: S_tmin, lowest sigma/alpha that gets churn noise", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<double> _sTMax = new("--s-tmax") { Description = "edm: S_tmax, highest sigma/alpha that gets churn noise", DefaultValueFactory = _ => 50 };
+    private readonly Option<double> _sNoise = new("--s-noise") { Description = "edm: S_noise, the churn noise's scale", DefaultValueFactory = _ => 1.003 };
 
     /// <summary>Creates the options.</summary>
     /// <param name="sweep">True: <c>--sampler</c> and <c>--steps</c> take comma-separated lists.</param>
@@ -43,10 +53,10 @@ internal sealed class GenerationOptionSet
     {
         _sweep = sweep;
         string samplers = string.Join(", ", SamplerRegistry.All.Select(s => s.Name));
-        _sampler = new Option<string>("--sampler", "-s")
+        _sampler = new Option<string?>("--sampler", "-s")
         {
-            Description = sweep ? $"samplers, comma-separated: {samplers}" : $"sampler: {samplers}",
-            DefaultValueFactory = _ => "ddim",
+            Description = (sweep ? $"samplers, comma-separated: {samplers}" : $"sampler: {samplers}") +
+                $" (default: the one the scheduler config's _class_name names, else {SamplerRegistry.DefaultName})",
         };
         _count = new Option<int>("--count", "-n") { Description = "number of samples", DefaultValueFactory = _ => defaultCount };
     }
@@ -58,15 +68,20 @@ internal sealed class GenerationOptionSet
         [
             _sampler, _sweep ? _stepsList : _steps, _count, _seed, _batch, _spacing, _classLabels, _guidance,
             _eta, _variance, _snr, _correctorSteps, _predictor, _langevinSteps, _stepSize,
+            _order, _solverType, _lowerOrderFinal, _eulerAtFinal, _noCorrector, _sChurn, _sTMin, _sTMax, _sNoise,
         ];
         foreach (var option in options) command.Add(option);
     }
 
-    /// <summary>The requested samplers, each checked to exist (one unless sweeping).</summary>
-    public IReadOnlyList<string> Samplers(ParseResult result)
+    /// <summary>
+    /// The requested samplers, each checked to exist (one unless sweeping); without <c>--sampler</c>, the
+    /// one <paramref name="config"/> names, else the default.
+    /// </summary>
+    public IReadOnlyList<string> Samplers(ParseResult result, SchedulerConfig? config = null)
     {
-        var names = _sweep ? SplitList(result.GetValue(_sampler)!, "--sampler") : [result.GetValue(_sampler)!];
-        return names.Select(n => SamplerRegistry.Get(n).Name).Distinct().ToList();
+        string? given = result.GetValue(_sampler);
+        string?[] names = given is null ? [null] : _sweep ? [.. SplitList(given, "--sampler")] : [given];
+        return names.Select(n => SamplerRegistry.For(n, config ?? new SchedulerConfig()).Name).Distinct().ToList();
     }
 
     /// <summary>The requested step counts (one unless sweeping); each must be at least 1.</summary>
@@ -109,6 +124,17 @@ internal sealed class GenerationOptionSet
             Predictor = result.GetValue(_predictor)!,
             LangevinSteps = result.GetValue(_langevinSteps),
             StepSize = result.GetValue(_stepSize),
+            Order = result.GetValue(_order),
+            SolverType = result.GetValue(_solverType) is { } solver
+                ? SolverTypeNames.TryParse(solver) ?? throw new DiffusionException($"--solver-type '{solver}' is not one of {string.Join(", ", SolverTypeNames.All)}.")
+                : null,
+            LowerOrderFinal = result.GetValue(_lowerOrderFinal),
+            EulerAtFinal = result.GetValue(_eulerAtFinal),
+            UseCorrector = !result.GetValue(_noCorrector),
+            SChurn = result.GetValue(_sChurn),
+            STMin = result.GetValue(_sTMin),
+            STMax = result.GetValue(_sTMax),
+            SNoise = result.GetValue(_sNoise),
         },
     };
 

@@ -29,7 +29,7 @@ internal static class SampleCommand
             var format = OutputFormat.FromPath(outPath);
             using var loaded = CommonOptions.Load(result, result.GetValue(model)!);
             int count = generation.Count(result);
-            var options = generation.Read(result, generation.Samplers(result)[0], generation.StepCounts(result)[0], loaded.Config.NumClasses) with
+            var options = generation.Read(result, generation.Samplers(result, loaded.Config)[0], generation.StepCounts(result)[0], loaded.Config.NumClasses) with
             {
                 InitialNoise = result.GetValue(init) is { } initPath ? ReadInitialNoise(initPath, count, loaded.SampleShape) : (ReadOnlyMemory<float>?)null,
             };
@@ -38,7 +38,7 @@ internal static class SampleCommand
             var samples = ConsoleProgress.Run($"{options.Sampler}, {options.Steps} steps", stderr, progress =>
                 Generator.Generate(loaded, options, progress, cancellation));
             clock.Stop();
-            format.Write(outPath, samples, loaded.Config, SamplePictures.Describe(Path.GetFileName(loaded.ModelPath), options));
+            format.Write(outPath, samples, loaded.Config, SamplePictures.Describe(Path.GetFileName(loaded.ModelPath), samples));
             stdout.WriteLine($"wrote {samples.Count} samples to {Path.GetFullPath(outPath)} " +
                 $"({options.Sampler}, {options.Steps} steps, {samples.ModelEvaluations} model evaluations, {clock.Elapsed.TotalSeconds:F2} s)");
             return 0;

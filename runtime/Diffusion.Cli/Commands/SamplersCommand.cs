@@ -16,8 +16,8 @@ internal static class SamplersCommand
             foreach (var s in SamplerRegistry.All)
             {
                 string options = s.Options.Count == 0 ? "" : $"  options: {string.Join(", ", s.Options.Select(o => "--" + o))}";
-                output.WriteLine($"{s.Name,-9} {s.Summary}");
-                if (options.Length > 0) output.WriteLine($"{"",-9}{options}");
+                output.WriteLine($"{s.Name,-16} {s.Summary}");
+                if (options.Length > 0) output.WriteLine($"{"",-16}{options}");
             }
             output.WriteLine();
             output.WriteLine($"every sampler: --steps N (any count), --spacing {string.Join("|", TimestepSpacingNames.All)}");

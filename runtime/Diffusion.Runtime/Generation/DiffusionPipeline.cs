@@ -108,7 +108,7 @@ public sealed class DiffusionPipeline : IDisposable
     {
         long started = Stopwatch.GetTimestamp();
         var samples = generate();
-        RuntimeLog.Generated(_logger, samples.Count, Generator.SamplerFor(options).Name, options.Steps, samples.ModelEvaluations,
+        RuntimeLog.Generated(_logger, samples.Count, samples.Sampler, options.Steps, samples.ModelEvaluations,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return samples;
     }

@@ -10,6 +10,12 @@ public sealed record GeneratedSamples(float[] Data, int Count, SampleShape Shape
     /// <summary>The shape of <see cref="Data"/> as [N, C, H, W].</summary>
     public int[] TensorShape => [Count, Shape.Channels, Shape.Height, Shape.Width];
 
+    /// <summary>The name of the sampler that ran.</summary>
+    public string Sampler { get; init; } = "";
+
+    /// <summary>The request that made the samples (sampler, steps, seed, labels, guidance).</summary>
+    public GenerationOptions? Options { get; init; }
+
     /// <summary>The class label each sample was generated for (<see cref="Count"/> of them), or null when unconditional.</summary>
     public IReadOnlyList<int>? Labels { get; init; }
 }

@@ -6,8 +6,11 @@ namespace Diffusion.Runtime.Generation;
 /// <summary>What to generate and how. Plain data: bindable from configuration or JSON.</summary>
 public sealed record GenerationOptions
 {
-    /// <summary>Sampler name (see <see cref="SamplerRegistry"/>); ignored when <see cref="CustomSampler"/> is set.</summary>
-    public string Sampler { get; init; } = "ddim";
+    /// <summary>
+    /// Sampler name (see <see cref="SamplerRegistry"/>); null takes the one the model's config names
+    /// (<see cref="Models.SchedulerConfig.Sampler"/>), else ddim.
+    /// </summary>
+    public string? Sampler { get; init; }
 
     /// <summary>A sampler of the caller's own (any <see cref="ISampler"/>), used instead of the one <see cref="Sampler"/> names.</summary>
     public ISampler? CustomSampler { get; init; }

@@ -16,12 +16,8 @@ internal sealed record GenerationPlan(ISampler Sampler, SamplerSettings Settings
     public static GenerationPlan Create(IDiffusionModel model, GenerationOptions options)
     {
         var limits = options.Limits ?? throw Bad("GenerationOptions.Limits must not be null: leave it at GenerationLimits.Default or pass your own.", "Limits");
-        var sampler = Generator.SamplerFor(options);
-        var settings = (options.Settings ?? new SamplerSettings()) with
-        {
-            VarianceType = options.Settings?.VarianceType ?? model.Config.VarianceType,
-            Snr = options.Settings?.Snr ?? model.Config.Snr,
-        };
+        var sampler = Generator.SamplerFor(options, model.Config);
+        var settings = (options.Settings ?? new SamplerSettings()).WithDefaultsFrom(model.Config);
         settings.Validate();
 
         if (options.Count < 1 || options.Count > limits.MaxCount)
@@ -64,7 +60,7 @@ internal sealed record GenerationPlan(ISampler Sampler, SamplerSettings Settings
         if (options.ClassLabels is not { } given) return null;
         if (given.Count == 0) throw Bad("GenerationOptions.ClassLabels is empty: give at least one label, or null for unconditional samples.", "ClassLabels");
         if (classes == 0)
-            throw Bad($"class label {given[0]} was given, but this model is not class-conditional (num_classes is 0): leave GenerationOptions.ClassLabels null.", "ClassLabels");
+            throw Bad($"class label {given[0]} was given, but this model is not class-conditional (num_classes is 0): do not set GenerationOptions.ClassLabels.", "ClassLabels");
         foreach (int label in given)
         {
             if (label < 0 || label >= classes)

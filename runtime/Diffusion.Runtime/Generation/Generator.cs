@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using Diffusion.Runtime.Denoising;
+using Diffusion.Runtime.Models;
 using Diffusion.Runtime.Diagnostics;
 using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Sampling;
@@ -29,13 +30,17 @@ public static class Generator
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default) =>
         Generate(model, options, progress is null ? null : new StepObserver(progress), cancellation);
 
-    /// <summary>The sampler <paramref name="options"/> ask for: <see cref="GenerationOptions.CustomSampler"/>, else the registry's by name.</summary>
-    public static ISampler SamplerFor(GenerationOptions options) => options.CustomSampler ?? SamplerRegistry.Get(options.Sampler);
+    /// <summary>
+    /// The sampler <paramref name="options"/> ask for: <see cref="GenerationOptions.CustomSampler"/>, else the
+    /// registry's by <see cref="GenerationOptions.Sampler"/>, else the one <paramref name="config"/> names (its diffusers class), else ddim.
+    /// </summary>
+    public static ISampler SamplerFor(GenerationOptions options, SchedulerConfig config) =>
+        options.CustomSampler ?? SamplerRegistry.For(options.Sampler, config);
 
     /// <summary>The path a generation with these options walks.</summary>
     public static TimePoint[] PathFor(IDiffusionModel model, GenerationOptions options) =>
         SamplingPath.Create(model.Schedule, options.Steps, options.Spacing ?? model.Config.TimestepSpacing,
-            model.Config.StepsOffset, model.IntegerTimesteps);
+            model.Config.StepsOffset, model.IntegerTimesteps, model.Config.SpacingConvention);
 
     /// <summary>The generation itself; <paramref name="observer"/> hears of every step (and may ask for the x0 estimate).</summary>
     internal static GeneratedSamples Generate(IDiffusionModel model, GenerationOptions options, StepObserver? observer, CancellationToken cancellation)
@@ -72,7 +77,11 @@ public static class Generator
         DiffusionMetrics.Generations.Add(1);
         DiffusionMetrics.Samples.Add(count);
         DiffusionMetrics.GenerationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        return new GeneratedSamples(result, count, model.SampleShape, evaluations) { Labels = labels is null ? null : Array.ConvertAll(labels, l => (int)l) };
+        return new GeneratedSamples(result, count, model.SampleShape, evaluations)         {
+            Labels = labels is null ? null : Array.ConvertAll(labels, l => (int)l),
+            Sampler = plan.Sampler.Name,
+            Options = options,
+        };
     }
 
     private static IDenoiser CreateDenoiser(IDiffusionModel model, GenerationOptions options, long[]? labels, int first, int n,

@@ -26,6 +26,7 @@ internal sealed class OnnxDenoiser : IDenoiser
     private readonly Float16[]? _sampleHalf, _outputHalf;
     private readonly float[] _outputScratch;
     private readonly Array _timestep;
+    private readonly int _sampleSize;
     private bool _disposed;
 
     /// <summary>Binds buffers for <paramref name="batchSize"/> samples; the model has checked the batch and the labels.</summary>
@@ -38,6 +39,7 @@ internal sealed class OnnxDenoiser : IDenoiser
         var s = model.SampleShape;
         long[] sampleShape = [batchSize, s.Channels, s.Height, s.Width];
         int length = batchSize * s.Size;
+        _sampleSize = s.Size;
         _outputScratch = new float[length];
         _binding = session.Session.CreateIoBinding();
         if (model.SampleInput.ElementType == TensorElementType.Float16)
@@ -100,7 +102,7 @@ internal sealed class OnnxDenoiser : IDenoiser
             _session.Exit(_runOptions);
         }
         if (_outputHalf is not null) TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(_outputHalf.AsSpan()), _outputScratch);
-        _config.ToDenoised(x, _outputScratch, point, denoised);
+        _config.ToDenoised(x, _outputScratch, point, denoised, _sampleSize);
     }
 
     private void WriteTimestep(double value)

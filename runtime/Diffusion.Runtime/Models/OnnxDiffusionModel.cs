@@ -146,7 +146,7 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
             else throw new DiffusionRequestException("this model is class-conditional and its config names no null_class_label: set GenerationOptions.ClassLabels.", "GenerationOptions.ClassLabels");
         }
         else if (classLabels is not null)
-            throw new DiffusionRequestException("class labels were given, but the model has no class_labels input: leave GenerationOptions.ClassLabels null.", "GenerationOptions.ClassLabels");
+            throw new DiffusionRequestException("class labels were given, but the model has no class_labels input: do not set GenerationOptions.ClassLabels.", "GenerationOptions.ClassLabels");
         if (TimestepInput.Rank == 1 && TimestepInput.Dimensions[0] > 1 && TimestepInput.Dimensions[0] != batchSize)
             throw new DiffusionRequestException($"input {TimestepInput} does not fit a batch of {batchSize}: set GenerationOptions.BatchSize to {TimestepInput.Dimensions[0]}.", "GenerationOptions.BatchSize");
         if (labels is not null) CheckLabels(labels, batchSize);

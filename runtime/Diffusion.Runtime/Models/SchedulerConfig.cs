@@ -48,11 +48,13 @@ public sealed record SchedulerConfig
 
     /// <summary>
     /// diffusers <c>timestep_spacing</c>: leading, trailing, linspace; ours adds karras and uniform.
-    /// Unless set: leading for discrete schedules, uniform for continuous ones.
+    /// Unless set: leading for discrete schedules (linspace for the classes of DPM-Solver, UniPC and Euler,
+    /// as in diffusers), uniform for continuous ones; karras when <see cref="UseKarrasSigmas"/>.
     /// </summary>
     public TimestepSpacing TimestepSpacing
     {
-        get => SpacingSetting ?? (IsDiscrete ? TimestepSpacing.Leading : TimestepSpacing.Uniform);
+        get => UseKarrasSigmas ? TimestepSpacing.Karras
+            : SpacingSetting ?? (!IsDiscrete ? TimestepSpacing.Uniform : IsSolverClass ? TimestepSpacing.Linspace : TimestepSpacing.Leading);
         init => SpacingSetting = value;
     }
 
@@ -61,11 +63,12 @@ public sealed record SchedulerConfig
 
     /// <summary>
     /// diffusers <c>clip_sample</c>: clamp the x0 estimate to +-<see cref="ClipSampleRange"/>.
-    /// Unless set: on for discrete schedules (diffusers' DDPM and DDIM schedulers clip by default), off for continuous ones.
+    /// Unless set: on for discrete schedules (diffusers' DDPM and DDIM schedulers clip by default), off for
+    /// continuous ones and for the classes of DPM-Solver, UniPC and Euler, which have no clipping.
     /// </summary>
     public bool ClipSample
     {
-        get => ClipSampleSetting ?? IsDiscrete;
+        get => ClipSampleSetting ?? (IsDiscrete && !IsSolverClass);
         init => ClipSampleSetting = value;
     }
 
@@ -132,6 +135,89 @@ public sealed record SchedulerConfig
     /// <summary>Channels of a sample when the model's input declares them dynamic.</summary>
     public int? InChannels { get; init; }
 
+    /// <summary>diffusers <c>solver_order</c> of the multistep solvers (DPM-Solver++, UniPC), 1-3; null: the sampler's default (2).</summary>
+    public int? SolverOrder { get; init; }
+
+    /// <summary>
+    /// diffusers <c>algorithm_type</c> of DPMSolverMultistepScheduler: <c>dpmsolver++</c> (sampler dpmpp) or
+    /// <c>sde-dpmsolver++</c> (dpmpp-sde); the noise-prediction forms <c>dpmsolver</c> and <c>sde-dpmsolver</c> are not implemented.
+    /// </summary>
+    public string? AlgorithmType { get; init; }
+
+    /// <summary>diffusers <c>solver_type</c>: midpoint or heun (DPM-Solver++), bh1 or bh2 (UniPC); null: the sampler's default.</summary>
+    public Samplers.SolverType? SolverType { get; init; }
+
+    /// <summary>diffusers <c>lower_order_final</c>; null: the sampler's default (true).</summary>
+    public bool? LowerOrderFinal { get; init; }
+
+    /// <summary>diffusers <c>euler_at_final</c> (DPM-Solver++); null: false.</summary>
+    public bool? EulerAtFinal { get; init; }
+
+    /// <summary>
+    /// diffusers <c>final_sigmas_type</c>: <c>zero</c> ends the path on the clean sample (sigma 0);
+    /// <c>sigma_min</c> ends it on the first training step's noise level, as <see cref="SetAlphaToOne"/> false does.
+    /// </summary>
+    public string FinalSigmasType { get; init; } = "zero";
+
+    /// <summary>diffusers <c>use_karras_sigmas</c>: the path's spacing is Karras et al. 2022, eq. 5, whatever <c>timestep_spacing</c> says.</summary>
+    public bool UseKarrasSigmas { get; init; }
+
+    /// <summary>
+    /// diffusers <c>interpolation_type</c> of the Euler schedulers: how sigma is read between training
+    /// steps, <c>linear</c> in sigma/alpha (their default) or <c>log_linear</c> (this runtime's schedules).
+    /// </summary>
+    public string InterpolationType { get; init; } = "linear";
+
+    /// <summary>
+    /// diffusers <c>thresholding</c>: dynamic thresholding of the x0 estimate (Saharia et al. 2022, Imagen,
+    /// sec. 2.3): per sample, s = the <see cref="DynamicThresholdingRatio"/> quantile of |x0|, clamped to
+    /// [1, <see cref="SampleMaxValue"/>] (to sample_max_value when that is below 1, as torch.clamp does); x0 = clamp(x0, -s, s) / s. It replaces <see cref="ClipSample"/>.
+    /// </summary>
+    public bool Thresholding { get; init; }
+
+    /// <summary>diffusers <c>dynamic_thresholding_ratio</c>: the quantile of dynamic thresholding.</summary>
+    public double DynamicThresholdingRatio { get; init; } = 0.995;
+
+    /// <summary>diffusers <c>sample_max_value</c>: the largest threshold of dynamic thresholding.</summary>
+    public double SampleMaxValue { get; init; } = 1.0;
+
+    /// <summary>
+    /// diffusers <c>rescale_betas_zero_snr</c>: betas rescaled so the last step has zero signal (Lin et al.
+    /// 2024, Alg. 1); its last alpha_bar is then set to 2^-24 rather than 0, as diffusers' Euler, DPM-Solver
+    /// and UniPC schedulers do, so that sigma/alpha stays finite (or to half the one before, when that is smaller).
+    /// </summary>
+    public bool RescaleBetasZeroSnr { get; init; }
+
+    /// <summary>
+    /// The sampler a diffusers <c>_class_name</c> stands for, used when the request names none:
+    /// DDPMScheduler ddpm, DDIMScheduler ddim, EulerDiscreteScheduler euler, EulerAncestralDiscreteScheduler
+    /// euler-ancestral, DPMSolverMultistepScheduler dpmpp (dpmpp-sde for <c>sde-dpmsolver++</c>),
+    /// UniPCMultistepScheduler unipc; null for any other class.
+    /// </summary>
+    public string? Sampler => ClassName switch
+    {
+        "DDPMScheduler" => "ddpm",
+        "DDIMScheduler" => "ddim",
+        "EulerDiscreteScheduler" => "euler",
+        "EulerAncestralDiscreteScheduler" => "euler-ancestral",
+        "DPMSolverMultistepScheduler" => AlgorithmType == "sde-dpmsolver++" ? "dpmpp-sde" : "dpmpp",
+        "UniPCMultistepScheduler" => "unipc",
+        _ => null,
+    };
+
+    /// <summary>How the named scheduler class places its timesteps on the training grid (<see cref="SpacingConvention"/>).</summary>
+    public SpacingConvention SpacingConvention => ClassName switch
+    {
+        "DPMSolverMultistepScheduler" or "UniPCMultistepScheduler" => SpacingConvention.Multistep,
+        "EulerDiscreteScheduler" or "EulerAncestralDiscreteScheduler" =>
+            InterpolationType == "log_linear" ? SpacingConvention.EulerLogLinear : SpacingConvention.Euler,
+        _ => SpacingConvention.Ddim,
+    };
+
+    // The classes whose diffusers defaults differ from DDPM's: linspace spacing, no clipping.
+    private bool IsSolverClass => ClassName is "DPMSolverMultistepScheduler" or "UniPCMultistepScheduler"
+        or "EulerDiscreteScheduler" or "EulerAncestralDiscreteScheduler";
+
     // What was set explicitly (in code or in the JSON); null keeps the default that follows NoiseSchedule.
     private TimestepSpacing? SpacingSetting { get; init; }
     private TimestepInput? TimestepInputSetting { get; init; }
@@ -142,13 +228,18 @@ public sealed record SchedulerConfig
     /// <summary>Builds the noise process this config describes.</summary>
     public NoiseSchedule CreateSchedule() => NoiseSchedule switch
     {
-        "discrete" => new DiscreteSchedule(
-            TrainedBetas ?? Schedules.BetaSchedule.Create(BetaSchedule, NumTrainTimesteps, BetaStart, BetaEnd), SetAlphaToOne),
+        "discrete" => new DiscreteSchedule(Betas(), SetAlphaToOne && FinalSigmasType == "zero"),
         "vp" => new VpSchedule(false, BetaMin, BetaMax, SamplingEps ?? 1e-3, NumTrainTimesteps),
         "subvp" => new VpSchedule(true, BetaMin, BetaMax, SamplingEps ?? 1e-3, NumTrainTimesteps),
         "ve" => new VeSchedule(SigmaMin, SigmaMax, SamplingEps ?? 1e-5, NumTrainTimesteps),
         _ => throw new DiffusionModelException($"unknown noise_schedule '{NoiseSchedule}': use discrete, vp, subvp or ve."),
     };
+
+    private double[] Betas()
+    {
+        var betas = TrainedBetas ?? Schedules.BetaSchedule.Create(BetaSchedule, NumTrainTimesteps, BetaStart, BetaEnd);
+        return RescaleBetasZeroSnr ? Schedules.BetaSchedule.RescaleZeroTerminalSnr(betas, lastAlphaBar: Math.Pow(2, -24)) : betas;
+    }
 
     /// <summary>The keys a config needs, for error messages.</summary>
     public const string RequiredKeysHint =
@@ -166,6 +257,8 @@ public sealed record SchedulerConfig
         JsonObject obj;
         try
         {
+            // Python's json writes infinities bare (diffusers' lambda_min_clipped: -Infinity); quote them.
+            json = System.Text.RegularExpressions.Regex.Replace(json, @"(?<=[:\[,]\s*)(-?Infinity|NaN)(?=\s*[,\]}])", "\"$1\"");
             var options = new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 };
             using (var document = JsonDocument.Parse(json, options))
             {
@@ -233,9 +326,56 @@ public sealed record SchedulerConfig
             SpacingSetting = Str(o, "timestep_spacing") is { } spacing ? TimestepSpacingNames.Parse(spacing) : null,
             TimestepInputSetting = Str(o, "timestep_input") is { } input ? ParseTimestepInput(input) : null,
             ClipSampleSetting = Bool(o, "clip_sample"),
+            SolverOrder = Int(o, "solver_order"),
+            AlgorithmType = Str(o, "algorithm_type"),
+            SolverType = Str(o, "solver_type") is { } solver
+                ? Samplers.SolverTypeNames.TryParse(solver) ?? (solver == "logrho" ? Samplers.SolverType.Midpoint
+                    : throw new DiffusionModelException($"unknown solver_type '{solver}': use {string.Join(", ", Samplers.SolverTypeNames.All)}."))
+                : null,
+            LowerOrderFinal = Bool(o, "lower_order_final"),
+            EulerAtFinal = Bool(o, "euler_at_final"),
+            FinalSigmasType = Str(o, "final_sigmas_type") ?? "zero",
+            UseKarrasSigmas = Bool(o, "use_karras_sigmas") ?? false,
+            InterpolationType = Str(o, "interpolation_type") ?? "linear",
+            Thresholding = Bool(o, "thresholding") ?? false,
+            DynamicThresholdingRatio = Num(o, "dynamic_thresholding_ratio") ?? 0.995,
+            SampleMaxValue = Num(o, "sample_max_value") ?? 1.0,
+            RescaleBetasZeroSnr = Bool(o, "rescale_betas_zero_snr") ?? false,
         };
+        RejectUnimplemented(o);
         config.Validate();
         return config;
+    }
+
+    /// <summary>
+    /// diffusers keys that change the samples and that this runtime does not implement, with the
+    /// value that is harmless: a config with any other value is an error naming the key, never dropped.
+    /// </summary>
+    private static void RejectUnimplemented(JsonObject o)
+    {
+        static bool IsTrue(JsonNode? v) => v is JsonValue j && j.TryGetValue(out bool b) && b;
+        (string Key, Func<JsonNode?, bool> Unsupported, string Why)[] keys =
+        [
+            ("use_lu_lambdas", IsTrue, "lambda-uniform spacing"),
+            ("use_exponential_sigmas", IsTrue, "exponential sigma spacing"),
+            ("use_beta_sigmas", IsTrue, "beta-distribution sigma spacing"),
+            ("use_flow_sigmas", IsTrue, "flow-matching sigmas"),
+            ("use_dynamic_shifting", IsTrue, "dynamic shifting"),
+            ("predict_x0", v => v is JsonValue j && j.TryGetValue(out bool b) && !b, "UniPC's noise-prediction form (only predict_x0 true is)"),
+            ("solver_p", v => v is not null, "an external UniPC predictor"),
+            ("disable_corrector", v => v is JsonArray a && a.Count > 0, "disabling UniPC's corrector at chosen steps"),
+            ("timestep_type", v => v is JsonValue j && j.TryGetValue(out string? t) && t != "discrete", "continuous Euler timesteps (0.25 log sigma)"),
+            ("lambda_min_clipped", v => v is JsonValue j && (j.TryGetValue(out double d) || (j.TryGetValue(out string? t) && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out d))) && !double.IsNegativeInfinity(d), "clipping lambda (only -inf is)"),
+        ];
+        foreach (var (key, unsupported, why) in keys)
+            if (o.TryGetPropertyValue(key, out var value) && unsupported(value))
+                throw new DiffusionModelException($"{key} {value?.ToJsonString()} is not implemented ({why}): remove it or set it to its default.");
+        if (Str(o, "algorithm_type") is { } algorithm && algorithm is not ("dpmsolver++" or "sde-dpmsolver++"))
+            throw new DiffusionModelException($"algorithm_type '{algorithm}' is not implemented: use dpmsolver++ or sde-dpmsolver++ (the data-prediction forms).");
+        if (Str(o, "final_sigmas_type") is { } final && final is not ("zero" or "sigma_min"))
+            throw new DiffusionModelException($"final_sigmas_type '{final}' is not supported: use zero or sigma_min.");
+        if (Str(o, "interpolation_type") is { } interpolation && interpolation is not ("linear" or "log_linear"))
+            throw new DiffusionModelException($"interpolation_type '{interpolation}' is not supported: use linear or log_linear.");
     }
 
     /// <summary>Checks ranges and names; throws a <see cref="DiffusionModelException"/> naming the bad key.</summary>
@@ -266,6 +406,10 @@ public sealed record SchedulerConfig
         if (InChannels is < 1 or > MaxChannels) throw Bad($"in_channels must lie in 1 to {MaxChannels}, got {InChannels}.");
         if (!(ClipSampleRange > 0)) throw Bad($"clip_sample_range must be positive, got {ClipSampleRange}.");
         if (!(TimestepScale > 0)) throw Bad($"timestep_scale must be positive, got {TimestepScale}.");
+        if (SolverOrder is { } order && order is < 1 or > 3) throw Bad($"solver_order must be 1, 2 or 3, got {order}.");
+        if (Thresholding && !(DynamicThresholdingRatio > 0 && DynamicThresholdingRatio <= 1))
+            throw Bad($"dynamic_thresholding_ratio must lie in (0, 1], got {DynamicThresholdingRatio}.");
+        if (Thresholding && !(SampleMaxValue > 0 && double.IsFinite(SampleMaxValue))) throw Bad($"sample_max_value must be positive and finite, got {SampleMaxValue}.");
         CreateSchedule();
     }
 
@@ -308,6 +452,18 @@ public sealed record SchedulerConfig
         if (NullClassLabel is { } nullLabel) o["null_class_label"] = nullLabel;
         if (SampleSize is { } size) o["sample_size"] = size;
         if (InChannels is { } channels) o["in_channels"] = channels;
+        if (SolverOrder is { } solverOrder) o["solver_order"] = solverOrder;
+        if (AlgorithmType is not null) o["algorithm_type"] = AlgorithmType;
+        if (SolverType is { } solverType) o["solver_type"] = Samplers.SolverTypeNames.Name(solverType);
+        if (LowerOrderFinal is { } lowerOrderFinal) o["lower_order_final"] = lowerOrderFinal;
+        if (EulerAtFinal is { } eulerAtFinal) o["euler_at_final"] = eulerAtFinal;
+        o["final_sigmas_type"] = FinalSigmasType;
+        o["use_karras_sigmas"] = UseKarrasSigmas;
+        o["interpolation_type"] = InterpolationType;
+        o["thresholding"] = Thresholding;
+        o["dynamic_thresholding_ratio"] = DynamicThresholdingRatio;
+        o["sample_max_value"] = SampleMaxValue;
+        o["rescale_betas_zero_snr"] = RescaleBetasZeroSnr;
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -321,16 +477,52 @@ public sealed record SchedulerConfig
 
     /// <summary>
     /// Turns the model's raw output at <paramref name="point"/> into the x0 estimate this config
-    /// implies: converted from <see cref="PredictionType"/>, then clamped to
+    /// implies: converted from <see cref="PredictionType"/>, then thresholded per sample of
+    /// <paramref name="valuesPerSample"/> values when <see cref="Thresholding"/> is set, else clamped to
     /// +-<see cref="ClipSampleRange"/> when <see cref="ClipSample"/> is set. Every model adapter uses it.
     /// </summary>
-    public void ToDenoised(ReadOnlySpan<float> x, ReadOnlySpan<float> output, TimePoint point, Span<float> denoised)
+    public void ToDenoised(ReadOnlySpan<float> x, ReadOnlySpan<float> output, TimePoint point, Span<float> denoised, int valuesPerSample)
     {
         PredictionConversion.ToDenoised(PredictionType, x, output, point, denoised);
+        if (Thresholding)
+        {
+            for (int start = 0; start < denoised.Length; start += valuesPerSample)
+                Threshold(denoised.Slice(start, valuesPerSample));
+            return;
+        }
         if (!ClipSample) return;
         float range = (float)ClipSampleRange;
         System.Numerics.Tensors.TensorPrimitives.Max(denoised, -range, denoised);
         System.Numerics.Tensors.TensorPrimitives.Min(denoised, range, denoised);
+    }
+
+    /// <summary><see cref="ToDenoised(ReadOnlySpan{float}, ReadOnlySpan{float}, TimePoint, Span{float}, int)"/> for one sample (or a batch without thresholding).</summary>
+    public void ToDenoised(ReadOnlySpan<float> x, ReadOnlySpan<float> output, TimePoint point, Span<float> denoised) =>
+        ToDenoised(x, output, point, denoised, denoised.Length);
+
+    // Saharia et al. 2022, sec. 2.3: s = quantile(|x0|, ratio) (linear between order statistics, as
+    // torch.quantile), clamped to [1, sample_max_value]; x0 = clamp(x0, -s, s) / s.
+    private void Threshold(Span<float> sample)
+    {
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        float[] sorted = pool.Rent(sample.Length);
+        try
+        {
+            var magnitudes = sorted.AsSpan(0, sample.Length);
+            System.Numerics.Tensors.TensorPrimitives.Abs(sample, magnitudes);
+            magnitudes.Sort();
+            double position = DynamicThresholdingRatio * (sample.Length - 1);
+            int below = (int)Math.Floor(position), above = Math.Min(below + 1, sample.Length - 1);
+            double quantile = magnitudes[below] + (position - below) * (magnitudes[above] - magnitudes[below]);
+            float s = (float)Math.Min(Math.Max(quantile, 1), SampleMaxValue); // torch.clamp(min=1, max): max wins when below 1
+            System.Numerics.Tensors.TensorPrimitives.Max(sample, -s, sample);
+            System.Numerics.Tensors.TensorPrimitives.Min(sample, s, sample);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(sample, 1 / s, sample);
+        }
+        finally
+        {
+            pool.Return(sorted);
+        }
     }
 
     /// <summary>The value to feed the model's timestep input at <paramref name="point"/>.</summary>

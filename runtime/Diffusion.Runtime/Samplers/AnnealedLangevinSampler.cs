@@ -32,14 +32,7 @@ public sealed class AnnealedLangevinSampler : ISampler
         {
             var level = run.Path[i];
             double step = run.Settings.StepSize * level.Sigma * level.Sigma;
-            for (int j = 0; j < run.Settings.LangevinSteps; j++)
-            {
-                run.Denoise(x, level, denoised);
-                SamplerSteps.Score(x, denoised, level, score);
-                run.DrawNoise(noise);
-                SamplerSteps.AddScaled(x, score, step / 2);
-                SamplerSteps.AddScaled(x, noise, Math.Sqrt(step));
-            }
+            for (int j = 0; j < run.Settings.LangevinSteps; j++) Langevin.Step(run, level, step, x, denoised, score, noise);
             if (i == run.Steps - 1)
             {
                 run.Denoise(x, level, denoised);

@@ -21,7 +21,7 @@ public sealed class DdimSampler : ISampler
     /// <inheritdoc />
     public void Run(SamplerRun run)
     {
-        double eta = run.Settings.Eta;
+        double eta = run.Settings.Eta ?? 0;
         float[] x = run.Sample, denoised = run.Scratch(0), noise = run.Scratch(1);
         for (int i = 0; i < run.Steps; i++)
         {

@@ -28,19 +28,7 @@ public sealed class HeunSampler : ISampler
         {
             var (t, s) = (run.Path[i], run.Path[i + 1]);
             run.Denoise(x, t, denoised);
-            if (s.Sigma == 0)
-            {
-                SamplerSteps.TowardsDenoised(x, denoised, t, s, 0, x);
-                run.CompleteStep(i);
-                continue;
-            }
-            SamplerSteps.TowardsDenoised(x, denoised, t, s, s.Sigma, euler);
-            run.Denoise(euler, s, denoisedAtEnd);
-            // y_s = y_t + h (d_t + d_s) / 2 with y = x/alpha, h = s_s - s_t, d = (y - D)/s; multiplied out in x:
-            double h = s.ScaledSigma - t.ScaledSigma, ht = h / (2 * t.ScaledSigma), hs = h / (2 * s.ScaledSigma);
-            SamplerSteps.Combine(euler, hs, denoisedAtEnd, -hs * s.Alpha, euler);            // alpha_s * h d_s / 2
-            SamplerSteps.Combine(x, s.Alpha / t.Alpha * (1 + ht), denoised, -ht * s.Alpha, x); // alpha_s * (y_t + h d_t / 2)
-            SamplerSteps.AddScaled(x, euler, 1);
+            SamplerSteps.Heun(run, x, denoised, t, s, euler, denoisedAtEnd);
             run.CompleteStep(i);
         }
     }

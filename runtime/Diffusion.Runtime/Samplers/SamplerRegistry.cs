@@ -11,10 +11,24 @@ public static class SamplerRegistry
         new HeunSampler(),
         new PredictorCorrectorSampler(),
         new AnnealedLangevinSampler(),
+        new DpmSolverSampler(),
+        new DpmSolverSdeSampler(),
+        new UniPcSampler(),
+        new EulerAncestralSampler(),
+        new EdmSampler(),
     ];
 
     /// <summary>All samplers, in the order they are listed.</summary>
     public static IReadOnlyList<ISampler> All => Samplers;
+
+    /// <summary>The sampler used when a request names none and the model's config names none.</summary>
+    public const string DefaultName = "ddim";
+
+    /// <summary>
+    /// The sampler a request runs: <paramref name="name"/> when given, else the one the config's
+    /// diffusers class stands for (<see cref="Models.SchedulerConfig.Sampler"/>), else <see cref="DefaultName"/>.
+    /// </summary>
+    public static ISampler For(string? name, Models.SchedulerConfig config) => Get(name ?? config.Sampler ?? DefaultName);
 
     /// <summary>The sampler called <paramref name="name"/> (case-insensitive), or a clear error listing the names.</summary>
     public static ISampler Get(string name) =>

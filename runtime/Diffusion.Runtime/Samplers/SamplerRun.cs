@@ -17,7 +17,7 @@ public sealed class SamplerRun
     private readonly BatchNoise _noise;
     private readonly Action<int>? _onStep;
     private readonly CancellationToken _cancellation;
-    private readonly float[][] _scratch = new float[4][];
+    private readonly float[][] _scratch = new float[8][];
     private float[]? _preview;
     private int _step;
     private long _stepStarted = Stopwatch.GetTimestamp();

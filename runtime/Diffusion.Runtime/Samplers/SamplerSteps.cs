@@ -49,6 +49,48 @@ public static class SamplerSteps
     }
 
     /// <summary>
+    /// Half the log signal-to-noise ratio, lambda = log(alpha / sigma) (Lu et al. 2022, DPM-Solver,
+    /// sec. 3.1); +infinity at the clean point.
+    /// </summary>
+    public static double Lambda(TimePoint point) => Math.Log(point.Alpha) - Math.Log(point.Sigma);
+
+    /// <summary>
+    /// The order a multistep solver of <paramref name="order"/> may use at step <paramref name="index"/>
+    /// of <paramref name="steps"/>: no more than the outputs it has seen (warm-up), first order into
+    /// sigma = 0 (its higher differences divide by h = infinity), and lower orders over the last steps
+    /// when <paramref name="lowerFinalSteps"/> (diffusers' lower_order_final).
+    /// </summary>
+    public static int MultistepOrder(int order, int index, int steps, TimePoint next, bool lowerFinalSteps, bool eulerAtFinal = false)
+    {
+        int p = Math.Min(order, index + 1);
+        if (next.Sigma == 0 || (eulerAtFinal && index == steps - 1)) return 1;
+        return lowerFinalSteps ? Math.Min(p, steps - index) : p;
+    }
+
+    /// <summary>
+    /// One step of Heun's method on the probability-flow ODE from <paramref name="t"/> to <paramref name="s"/>
+    /// (Karras et al. 2022, Alg. 1 lines 4-8), with D(x; t) already in <paramref name="denoised"/>:
+    /// in y = x/alpha and the scaled sigma, y_s = y_t + h (d_t + d_s) / 2 with d = (y - D)/sigma;
+    /// an Euler step when s is the clean point. <paramref name="euler"/> and <paramref name="denoisedAtEnd"/>
+    /// are scratch buffers.
+    /// </summary>
+    public static void Heun(SamplerRun run, float[] x, float[] denoised, TimePoint t, TimePoint s, float[] euler, float[] denoisedAtEnd)
+    {
+        if (s.Sigma == 0)
+        {
+            TowardsDenoised(x, denoised, t, s, 0, x);
+            return;
+        }
+        TowardsDenoised(x, denoised, t, s, s.Sigma, euler);
+        run.Denoise(euler, s, denoisedAtEnd);
+        // y_s = y_t + h (d_t + d_s) / 2 with h = s_s - s_t; multiplied out in x:
+        double h = s.ScaledSigma - t.ScaledSigma, ht = h / (2 * t.ScaledSigma), hs = h / (2 * s.ScaledSigma);
+        Combine(euler, hs, denoisedAtEnd, -hs * s.Alpha, euler);            // alpha_s * h d_s / 2
+        Combine(x, s.Alpha / t.Alpha * (1 + ht), denoised, -ht * s.Alpha, x); // alpha_s * (y_t + h d_t / 2)
+        AddScaled(x, euler, 1);
+    }
+
+    /// <summary>
     /// Variance of the forward transition from <paramref name="to"/> to the noisier <paramref name="from"/>:
     /// sigma_from^2 - (alpha_from/alpha_to)^2 sigma_to^2 (Kingma et al. 2021, eq. 34); beta_t for one DDPM step.
     /// </summary>

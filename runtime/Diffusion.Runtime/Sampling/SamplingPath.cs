@@ -19,13 +19,14 @@ public static class SamplingPath
     /// <param name="stepsOffset">diffusers' <c>steps_offset</c>, added to "leading" times.</param>
     /// <param name="integerTimes">True when the model only accepts whole time indices: times are
     /// rounded (and alpha, sigma taken at the rounded time) and repeated times dropped.</param>
+    /// <param name="convention">How the grid spacings are placed: as the diffusers scheduler class of the model's config does.</param>
     public static TimePoint[] Create(NoiseSchedule schedule, int steps, TimestepSpacing spacing,
-        int stepsOffset = 0, bool integerTimes = false)
+        int stepsOffset = 0, bool integerTimes = false, SpacingConvention convention = SpacingConvention.Ddim)
     {
         if (steps < 1) throw new DiffusionRequestException($"GenerationOptions.Steps must be at least 1, got {steps}.", "GenerationOptions.Steps");
         double[] times = spacing switch
         {
-            TimestepSpacing.Leading or TimestepSpacing.Trailing or TimestepSpacing.Linspace => GridTimes(schedule, steps, spacing, stepsOffset),
+            TimestepSpacing.Leading or TimestepSpacing.Trailing or TimestepSpacing.Linspace => GridTimes(schedule, steps, spacing, stepsOffset, convention),
             TimestepSpacing.Karras => KarrasTimes(schedule, steps),
             TimestepSpacing.Uniform => BetaSchedule.Linspace(schedule.MaxTime, schedule.MinTime, steps),
             _ => throw new ArgumentOutOfRangeException(nameof(spacing)),
@@ -35,15 +36,20 @@ public static class SamplingPath
         {
             double t = integerTimes ? Math.Round(raw, MidpointRounding.ToEven) : raw;
             if (path.Count > 0 && path[^1].Time == t) continue;
-            path.Add(schedule.At(t));
+            path.Add(convention == SpacingConvention.Euler && schedule is DiscreteSchedule discrete && spacing != TimestepSpacing.Karras
+                ? LinearInSigma(discrete, t)
+                : schedule.At(t));
         }
         path.Add(schedule.Clean);
         return path.ToArray();
     }
 
     /// <summary>The three spacings of diffusers, defined on the integer training grid [0, T-1].</summary>
-    private static double[] GridTimes(NoiseSchedule schedule, int steps, TimestepSpacing spacing, int stepsOffset)
+    private static double[] GridTimes(NoiseSchedule schedule, int steps, TimestepSpacing spacing, int stepsOffset, SpacingConvention convention)
     {
+        // The multistep classes place n + 1 points and drop the last: the clean point takes its place.
+        if (convention == SpacingConvention.Multistep && spacing != TimestepSpacing.Trailing)
+            return GridTimes(schedule, steps + 1, spacing, stepsOffset, SpacingConvention.Ddim)[..steps];
         if (!schedule.IsDiscrete)
             throw new DiffusionRequestException(
                 $"spacing '{spacing.Name()}' is defined on a discrete training grid, but this model has a continuous-time schedule: set GenerationOptions.Spacing to uniform or karras.", "GenerationOptions.Spacing");
@@ -64,6 +70,7 @@ public static class SamplingPath
                 break;
             default:
                 times = BetaSchedule.Linspace(trainSteps - 1, 0, steps);
+                if (convention is SpacingConvention.Euler or SpacingConvention.EulerLogLinear) break; // Euler keeps fractional times
                 for (int i = 0; i < steps; i++) times[i] = Math.Round(times[i], MidpointRounding.ToEven);
                 break;
         }
@@ -71,6 +78,18 @@ public static class SamplingPath
             if (times[i] < 0 || times[i] > trainSteps - 1)
                 throw new DiffusionModelException($"steps_offset {stepsOffset} moves time {times[i]} outside the training grid [0, {trainSteps - 1}].");
         return times;
+    }
+
+    /// <summary>The point at a fractional training time with sigma/alpha interpolated linearly (diffusers' Euler, interpolation_type linear).</summary>
+    private static TimePoint LinearInSigma(DiscreteSchedule schedule, double t)
+    {
+        int i = (int)Math.Floor(t);
+        if (t == i || i >= schedule.TrainSteps - 1) return schedule.At(t);
+        static double Scaled(double alphaBar) => Math.Sqrt((1 - alphaBar) / alphaBar);
+        double w = t - i;
+        double scaled = (1 - w) * Scaled(schedule.AlphasCumprod[i]) + w * Scaled(schedule.AlphasCumprod[i + 1]);
+        double alpha = 1 / Math.Sqrt(1 + scaled * scaled);
+        return new TimePoint(t, alpha, scaled * alpha);
     }
 
     private static double[] KarrasTimes(NoiseSchedule schedule, int steps)

@@ -39,3 +39,28 @@ public static class TimestepSpacingNames
     /// <summary>The name of a spacing, as <see cref="Parse"/> accepts it.</summary>
     public static string Name(this TimestepSpacing spacing) => spacing.ToString().ToLowerInvariant();
 }
+
+/// <summary>
+/// How a diffusers scheduler class places its timesteps on the discrete training grid for a given
+/// spacing name: the classes agree on <c>trailing</c> but not on <c>linspace</c> and <c>leading</c>.
+/// </summary>
+public enum SpacingConvention
+{
+    /// <summary>DDPMScheduler and DDIMScheduler (and this runtime's own configs): n rounded grid times, then the clean point.</summary>
+    Ddim,
+
+    /// <summary>
+    /// DPMSolverMultistepScheduler and UniPCMultistepScheduler: n + 1 grid times (linspace rounded, or
+    /// leading with stride floor(T / (n + 1))), of which the last, the least noisy, is replaced by the clean point.
+    /// </summary>
+    Multistep,
+
+    /// <summary>
+    /// EulerDiscreteScheduler and EulerAncestralDiscreteScheduler with interpolation_type linear:
+    /// linspace times are not rounded, and sigma/alpha between training steps is interpolated linearly.
+    /// </summary>
+    Euler,
+
+    /// <summary>The Euler schedulers with interpolation_type log_linear: unrounded linspace times on the schedule's own log-sigma interpolation.</summary>
+    EulerLogLinear,
+}

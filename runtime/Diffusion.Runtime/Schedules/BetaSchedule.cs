@@ -35,6 +35,33 @@ public static class BetaSchedule
         return betas;
     }
 
+    /// <summary>
+    /// Rescales betas so the last step has zero signal-to-noise ratio (Lin et al. 2024, "Common
+    /// Diffusion Noise Schedules and Sample Steps are Flawed", Alg. 1): sqrt(alpha_bar) is shifted so
+    /// its last value is 0 and scaled so its first is unchanged. The last alpha_bar is then set to
+    /// <paramref name="lastAlphaBar"/> (&gt; 0) so the schedule keeps a finite sigma/alpha, or to half the
+    /// one before it when that is smaller (diffusers sets 2^-24 even then, which makes the last step
+    /// less noisy than the one before it).
+    /// </summary>
+    public static double[] RescaleZeroTerminalSnr(IReadOnlyList<double> betas, double lastAlphaBar)
+    {
+        int n = betas.Count;
+        var root = new double[n];
+        double prod = 1;
+        for (int i = 0; i < n; i++) root[i] = Math.Sqrt(prod *= 1 - betas[i]);
+        double first = root[0], last = root[^1];
+        var alphaBar = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double r = (root[i] - last) * first / (first - last);
+            alphaBar[i] = r * r;
+        }
+        alphaBar[^1] = Math.Min(lastAlphaBar, alphaBar[^2] / 2); // noise keeps growing with time
+        var rescaled = new double[n];
+        for (int i = 0; i < n; i++) rescaled[i] = 1 - (i == 0 ? alphaBar[0] : alphaBar[i] / alphaBar[i - 1]);
+        return rescaled;
+    }
+
     internal static double[] Linspace(double start, double end, int count)
     {
         var v = new double[count];

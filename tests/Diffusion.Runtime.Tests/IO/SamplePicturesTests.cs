@@ -15,7 +15,7 @@ public class SamplePicturesTests
         var samples = Generator.Generate(model, options);
         var stream = new MemoryStream();
 
-        SamplePictures.WritePng(stream, samples, model.Config, SamplePictures.Describe("mixture.onnx", options));
+        SamplePictures.WritePng(stream, samples, model.Config, SamplePictures.Describe("mixture.onnx", samples));
 
         var png = PngDecoder.Decode(stream.ToArray());
         Assert.Equal(["IHDR", "tEXt", "tEXt", "tEXt", "tEXt", "tEXt", "tEXt", "IDAT", "IEND"], png.ChunkTypes);

@@ -39,4 +39,40 @@ public class SamplerIdentityTests
         var large = Run("discrete", "ddpm", new SamplerSettings { VarianceType = "fixed_large" });
         Assert.True(small.Zip(large).Max(p => Math.Abs(p.First - p.Second)) > 1e-3);
     }
+
+    [Theory]
+    [InlineData("discrete")]
+    [InlineData("ve")]
+    [InlineData("subvp")]
+    public void FirstOrderDpmSolverAndUniPcPredictorAreDdim(string schedule)
+    {
+        var ddim = Run(schedule, "ddim", new SamplerSettings { Eta = 0 });
+        var dpm = Run(schedule, "dpmpp", new SamplerSettings { Order = 1 });
+        var unip = Run(schedule, "unipc", new SamplerSettings { Order = 1, UseCorrector = false });
+        for (int i = 0; i < ddim.Length; i++)
+        {
+            Assert.Equal(ddim[i], dpm[i], 4);
+            Assert.Equal(ddim[i], unip[i], 4);
+        }
+    }
+
+    [Theory]
+    [InlineData("discrete")]
+    [InlineData("vp")]
+    public void EulerAncestralWithEtaZeroIsEuler(string schedule)
+    {
+        var euler = Run(schedule, "euler", new SamplerSettings());
+        var ancestral = Run(schedule, "euler-ancestral", new SamplerSettings { Eta = 0 });
+        for (int i = 0; i < euler.Length; i++) Assert.Equal(euler[i], ancestral[i], 4);
+    }
+
+    [Theory]
+    [InlineData("discrete")]
+    [InlineData("ve")]
+    public void EdmWithoutChurnIsHeun(string schedule)
+    {
+        var heun = Run(schedule, "heun", new SamplerSettings());
+        var edm = Run(schedule, "edm", new SamplerSettings { SChurn = 0 });
+        for (int i = 0; i < heun.Length; i++) Assert.Equal(heun[i], edm[i], 5);
+    }
 }

@@ -15,7 +15,8 @@ public class SamplersReproduceMixtureTests
     {
         var data = new TheoryData<string, string>();
         foreach (var schedule in ExactMixtureModel.Configs.Keys)
-            foreach (var sampler in new[] { "ddpm", "ddim", "ddim-eta1", "euler", "heun", "pc", "pc-em", "langevin" })
+            foreach (var sampler in new[] { "ddpm", "ddim", "ddim-eta1", "euler", "heun", "pc", "pc-em", "langevin",
+                "dpmpp", "dpmpp-3", "dpmpp-sde", "unipc", "unipc-bh1-3", "euler-ancestral", "edm" })
                 data.Add(sampler, schedule);
         data.Add("ddpm-every-training-step", "discrete");
         return data;
@@ -38,6 +39,13 @@ public class SamplersReproduceMixtureTests
             "heun" => ("heun", 40, new SamplerSettings(), TimestepSpacing.Karras),
             "pc" => ("pc", 300, new SamplerSettings(), TimestepSpacing.Karras),
             "pc-em" => ("pc", 300, new SamplerSettings { Predictor = "euler_maruyama" }, TimestepSpacing.Karras),
+            "dpmpp" => ("dpmpp", 40, new SamplerSettings(), TimestepSpacing.Karras),
+            "dpmpp-3" => ("dpmpp", 40, new SamplerSettings { Order = 3 }, TimestepSpacing.Karras),
+            "dpmpp-sde" => ("dpmpp-sde", 100, new SamplerSettings(), TimestepSpacing.Karras),
+            "unipc" => ("unipc", 40, new SamplerSettings(), TimestepSpacing.Karras),
+            "unipc-bh1-3" => ("unipc", 40, new SamplerSettings { Order = 3, SolverType = SolverType.Bh1 }, TimestepSpacing.Karras),
+            "euler-ancestral" => ("euler-ancestral", 300, new SamplerSettings(), TimestepSpacing.Karras),
+            "edm" => ("edm", 60, new SamplerSettings(), TimestepSpacing.Karras),
             _ => ("langevin", 200, new SamplerSettings { LangevinSteps = 10 }, TimestepSpacing.Karras),
         };
         var samples = Generator.Generate(model, new GenerationOptions
