@@ -161,7 +161,7 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
         var recipe = new NoiseLevelRecipe
         {
             Sampling = sampling,
-            PMean = result.GetValue(o.PMean),
+            PMean = result.GetValue(o.PMean) ?? DatasetDefaults.For(dataset).PMean,
             PStd = result.GetValue(o.PStd),
             Weighting = weighting,
             Gamma = result.GetValue(o.MinSnrGamma),

@@ -39,7 +39,7 @@ internal sealed class TrainOptionSet
         Description = "how training draws noise levels: uniform (the objective's own: uniform t, index or level), log-snr (ln(sigma/alpha) uniform), " +
             "lognormal (ln(sigma/alpha) ~ N(--p-mean, --p-std^2), EDM's) (default lognormal for 2-D data, where it was measured best; uniform for images)",
     };
-    public readonly Option<double> PMean = new("--p-mean") { Description = "--noise-sampling lognormal: mean of ln(sigma/alpha) (EDM: -1.2)", DefaultValueFactory = _ => -1.2 };
+    public readonly Option<double?> PMean = new("--p-mean") { Description = "--noise-sampling lognormal: mean of ln(sigma/alpha) (default -1.8 for 2-D data, measured on the tight ring; EDM's -1.2 for images)" };
     public readonly Option<double> PStd = new("--p-std") { Description = "--noise-sampling lognormal: standard deviation of ln(sigma/alpha) (EDM: 1.2)", DefaultValueFactory = _ => 1.2 };
     public readonly Option<string> LossWeighting = new("--loss-weighting")
     {
