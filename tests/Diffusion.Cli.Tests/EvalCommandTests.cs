@@ -25,6 +25,17 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task EvalRunsTheNewSamplers()
+    {
+        var result = await Cli.RunAsync("eval", "--model", Cli.DemoModel, "--reference", "ring", "--sampler", "dpmpp,dpmpp-sde,unipc,euler-ancestral,edm",
+            "--steps", "8", "--count", "20", "--order", "2", "--device", "cpu");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var name in new[] { "dpmpp ", "dpmpp-sde ", "unipc ", "euler-ancestral ", "edm " })
+            Assert.Single(result.Output.Split('\n'), l => l.StartsWith(name, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ExactRingModelScoresOnTheRing()
     {
         var result = await Cli.RunAsync("eval", "--model", Cli.DemoModel, "--reference", "ring", "--sampler", "heun", "--steps", "5,50",

@@ -113,3 +113,37 @@ public class OtherCommandTests
         Assert.Equal(["error: Required command was not provided. See 'diffusion --help'."], result.ErrorLines);
     }
 }
+
+public sealed class LikelihoodCommandTests : IDisposable
+{
+    private readonly Diffusion.Runtime.Tests.IO.TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task LikelihoodOfTheDemoModelsOwnSamplesIsReportedInNats()
+    {
+        string data = _folder.File("ring.npy");
+        var sampled = await Cli.RunAsync("sample", "--model", Cli.DemoModel, "--sampler", "dpmpp", "--steps", "20", "--count", "32", "--out", data, "--device", "cpu");
+        Assert.True(sampled.ExitCode == 0, sampled.ToString());
+
+        var result = await Cli.RunAsync("likelihood", "--model", Cli.DemoModel, "--data", data, "--rtol", "1e-4", "--atol", "1e-4", "--device", "cpu");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var line = Assert.Single(result.Output.Split('\n'), l => l.StartsWith("negative log-likelihood: ", StringComparison.Ordinal));
+        Assert.Contains("nats per point", line);
+        Assert.DoesNotContain("bits per dimension", result.Output); // 2-D points are not pictures
+    }
+
+    [Fact]
+    public async Task DataOfTheWrongShapeIsOneLine()
+    {
+        string data = _folder.File("bad.npy");
+        Diffusion.Runtime.IO.NpyFile.Write(data, new float[9], [3, 3]);
+
+        var result = await Cli.RunAsync("likelihood", "--model", Cli.DemoModel, "--data", data, "--device", "cpu");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--data has shape [3, 3]", Assert.Single(result.ErrorLines, l => l.StartsWith("error:", StringComparison.Ordinal)));
+    }
+}

@@ -24,6 +24,12 @@ public class OnnxSamplingReproducesMixtureTests
         { "subvp epsilon, float16 sample and timestep", "ddim" },
         { "ScoreSdeVeScheduler: sigma in, score out", "pc" },
         { "ve v_prediction, log sigma timestep [1]", "ddim-eta1" },
+        { "cosine v_prediction, float16 sample, timestep [1]", "dpmpp" },
+        { "vp score, t times 999", "unipc" },
+        { "ddpm sample, float16 scalar timestep", "euler-ancestral" },
+        { "subvp epsilon, float16 sample and timestep", "dpmpp-sde" },
+        { "ve v_prediction, log sigma timestep [1]", "edm" },
+        { "ddpm epsilon, int64 timestep [N]", "unipc" },
     };
 
     [Theory]
@@ -41,6 +47,9 @@ public class OnnxSamplingReproducesMixtureTests
             "euler" => new GenerationOptions { Sampler = "euler", Steps = 200, Spacing = TimestepSpacing.Karras },
             "heun" => new GenerationOptions { Sampler = "heun", Steps = 40, Spacing = TimestepSpacing.Karras },
             "pc" => new GenerationOptions { Sampler = "pc", Steps = 300, Spacing = TimestepSpacing.Karras },
+            "dpmpp" or "unipc" => new GenerationOptions { Sampler = sampler, Steps = 100, Spacing = TimestepSpacing.Karras },
+            "euler-ancestral" => new GenerationOptions { Sampler = sampler, Steps = 300, Spacing = TimestepSpacing.Karras },
+            "dpmpp-sde" or "edm" => new GenerationOptions { Sampler = sampler, Steps = 100, Spacing = TimestepSpacing.Karras },
             _ => new GenerationOptions { Sampler = "ddim", Steps = 300, Spacing = TimestepSpacing.Karras, Settings = new SamplerSettings { Eta = 1 } },
         } with { Count = 500, Seed = 21 };
 
