@@ -2,7 +2,6 @@ using System.Globalization;
 using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime.IO;
 using Diffusion.Runtime.Models;
-using Diffusion.Runtime.Tests.IO;
 
 namespace Diffusion.Cli.Tests;
 

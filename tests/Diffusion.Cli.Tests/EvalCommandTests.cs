@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Diffusion.Runtime.Tests.IO;
 using Diffusion.Runtime.Tests.Support;
 
 namespace Diffusion.Cli.Tests;

@@ -34,7 +34,7 @@ public class OtherCommandTests
     [Fact]
     public async Task InfoReadsAnExplicitSchedulerConfig()
     {
-        using var folder = new Diffusion.Runtime.Tests.IO.TempFolder();
+        using var folder = new TempFolder();
         string config = folder.File("scheduler_config.json");
         File.WriteAllText(config, """{ "beta_schedule": "scaled_linear", "beta_start": 0.00085, "beta_end": 0.012, "prediction_type": "v_prediction", "data_min": -3, "data_max": 3 }""");
 
@@ -58,7 +58,7 @@ public class OtherCommandTests
         Assert.Equal(-1.5, printed.DataMin);
 
         // Edited and passed back, it is what the runtime then uses.
-        using var folder = new Diffusion.Runtime.Tests.IO.TempFolder();
+        using var folder = new TempFolder();
         string edited = folder.File("scheduler_config.json");
         File.WriteAllText(edited, result.Output.Replace("\"clip_sample\": false", "\"clip_sample\": true", StringComparison.Ordinal));
         var reread = await Cli.RunAsync("info", Cli.DemoModel, "--device", "cpu", "--config", "--scheduler-config", edited);
@@ -116,7 +116,7 @@ public class OtherCommandTests
 
 public sealed class LikelihoodCommandTests : IDisposable
 {
-    private readonly Diffusion.Runtime.Tests.IO.TempFolder _folder = new();
+    private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

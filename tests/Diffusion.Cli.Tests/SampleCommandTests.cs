@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using Diffusion.Runtime.IO;
-using Diffusion.Runtime.Tests.IO;
 
 namespace Diffusion.Cli.Tests;
 

@@ -16,7 +16,7 @@ public sealed class ModelSaveTests
     [Fact]
     public void SaveWritesTheModelAndLeavesNoTemporaryFile()
     {
-        using var folder = new TempDirectory();
+        using var folder = new TempFolder();
         var path = folder.File("model.onnx");
 
         Identity().Save(path);
@@ -30,7 +30,7 @@ public sealed class ModelSaveTests
     [Fact]
     public void SaveReplacesAnExistingFile()
     {
-        using var folder = new TempDirectory();
+        using var folder = new TempFolder();
         var path = Path.Combine(folder.Path, "nested", "model.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, "old contents");
@@ -44,7 +44,7 @@ public sealed class ModelSaveTests
     [Fact]
     public void SaveCreatesMissingFolders()
     {
-        using var folder = new TempDirectory();
+        using var folder = new TempFolder();
         var path = Path.Combine(folder.Path, "unet", "deeper", "model.onnx");
 
         Identity().Save(path);
@@ -55,7 +55,7 @@ public sealed class ModelSaveTests
     [Fact]
     public void UnwritablePathGivesAClearError()
     {
-        using var folder = new TempDirectory();
+        using var folder = new TempFolder();
         var blocker = folder.File("a-file");
         File.WriteAllText(blocker, "not a folder");
         var path = Path.Combine(blocker, "model.onnx"); // a folder path running through a regular file

@@ -19,7 +19,7 @@ public sealed class ClassConditioningTests
     [InlineData(PredictionType.VPrediction, TimestepShape.Scalar)]
     public void LabelRestrictsToItsComponentAndNullLabelKeepsTheMixture(PredictionType prediction, TimestepShape timestepShape)
     {
-        var mixture = TestMixtures.Uneven;
+        var mixture = StandardMixtures.Uneven;
         var k = mixture.ComponentCount;
         var options = new GaussianMixtureModelOptions
         {
@@ -57,7 +57,7 @@ public sealed class ClassConditioningTests
     public void ConditionalModelDeclaresInt64LabelsAndWritesClassCountToConfig()
     {
         var options = new GaussianMixtureModelOptions { SampleShape = SampleShape, ClassConditional = true };
-        var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), options);
+        var model = GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), options);
         using var session = new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(model));
 
         var labels = session.InputMetadata["class_labels"];

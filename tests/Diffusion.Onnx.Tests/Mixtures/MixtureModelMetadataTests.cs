@@ -21,14 +21,14 @@ public sealed class MixtureModelMetadataTests
     [Fact]
     public void MetadataPropsRoundTripThroughOnnxRuntime()
     {
-        var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), VpOptions);
+        var model = GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), VpOptions);
         using var session = new InferenceSession(model.ToByteArray());
 
         var metadata = session.ModelMetadata.CustomMetadataMap;
         Assert.Equal("tests", metadata["author"]);
         Assert.Equal("MIT", metadata["license"]);
         Assert.Equal(
-            GaussianMixtureModel.SchedulerConfigFor(TestMixtures.Uneven.ToComponents(), VpOptions).ToJson(),
+            GaussianMixtureModel.SchedulerConfigFor(StandardMixtures.Uneven.ToComponents(), VpOptions).ToJson(),
             metadata[SchedulerConfig.MetadataKey]);
         Assert.Equal("Diffusion.Onnx", session.ModelMetadata.ProducerName);
     }
@@ -36,7 +36,7 @@ public sealed class MixtureModelMetadataTests
     [Fact]
     public void EmbeddedConfigDescribesScheduleAndInferenceChoices()
     {
-        var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), VpOptions);
+        var model = GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), VpOptions);
         var json = model.MetadataProps.Single(p => p.Key == SchedulerConfig.MetadataKey).Value;
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
@@ -57,7 +57,7 @@ public sealed class MixtureModelMetadataTests
     [Fact]
     public void ConfigCanBeLeftOutOfTheModel()
     {
-        var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), VpOptions with { EmbedSchedulerConfig = false });
+        var model = GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), VpOptions with { EmbedSchedulerConfig = false });
         using var session = new InferenceSession(model.ToByteArray());
 
         Assert.False(session.ModelMetadata.CustomMetadataMap.ContainsKey(SchedulerConfig.MetadataKey));
@@ -67,7 +67,7 @@ public sealed class MixtureModelMetadataTests
     [Fact]
     public void DiffusersLayoutHasModelAndConfigFileButNoEmbeddedConfig()
     {
-        using var folder = new TempDirectory();
+        using var folder = new TempFolder();
         var options = new GaussianMixtureModelOptions
         {
             SampleShape = [1, 2, 2],
@@ -78,7 +78,7 @@ public sealed class MixtureModelMetadataTests
             },
         };
 
-        GaussianMixtureModel.SaveDiffusersLayout(TestMixtures.Uneven.ToComponents(), options, folder.Path);
+        GaussianMixtureModel.SaveDiffusersLayout(StandardMixtures.Uneven.ToComponents(), options, folder.Path);
 
         Assert.Equal(["model.onnx", "scheduler_config.json"], Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order());
         using (var session = new InferenceSession(folder.File("model.onnx")))

@@ -42,14 +42,14 @@ public sealed class MixtureModelOutputTests
             TimestepType = timestepType,
             TimestepShape = timestepShape,
         };
-        var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), options);
+        var model = GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), options);
 
         var timesteps = timestepType == ElementType.Int64 ? schedule.IndexTimesteps! : schedule.Timesteps;
         var fed = (timestepShape == TimestepShape.Batch ? timesteps : [timesteps[1]])
             .Select(t => OrtRunner.Quantize(t, timestepType)).ToArray();
         var levels = Enumerable.Range(0, timesteps.Length)
             .Select(n => schedule.NoiseLevel(fed[timestepShape == TimestepShape.Batch ? n : 0])).ToArray();
-        var points = TestMixtures.NoisyPoints(TestMixtures.Uneven, levels, seed: 11, v => OrtRunner.Quantize(v, sampleType));
+        var points = TestMixtures.NoisyPoints(StandardMixtures.Uneven, levels, seed: 11, v => OrtRunner.Quantize(v, sampleType));
         long[] timestepDims = timestepShape switch
         {
             TimestepShape.Batch => [fed.Length],
@@ -61,10 +61,10 @@ public sealed class MixtureModelOutputTests
             new OrtRunner.Input("sample", sampleType, points.SelectMany(p => p).ToArray(), [points.Length, .. SampleShape.Select(d => (long)d)]),
             new OrtRunner.Input("timestep", timestepType, fed, timestepDims));
 
-        var d = TestMixtures.Uneven.Dimension;
+        var d = StandardMixtures.Uneven.Dimension;
         for (var n = 0; n < points.Length; n++)
         {
-            var expected = ExactPrediction.Of(TestMixtures.Uneven, prediction, points[n], levels[n].Alpha, levels[n].Sigma);
+            var expected = ExactPrediction.Of(StandardMixtures.Uneven, prediction, points[n], levels[n].Alpha, levels[n].Sigma);
             Assertions.CloseRelative(expected, output.AsSpan(n * d, d),
                 sampleType == ElementType.Float16 ? Float16Tolerance : Float32Tolerance,
                 $"sample {n} (alpha {levels[n].Alpha:G4}, sigma {levels[n].Sigma:G4})");

@@ -22,7 +22,7 @@ public sealed class MixtureModelShapeTests
             TimestepName = "sigma",
             OutputName = "denoised",
         };
-        var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), options);
+        var model = GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), options);
         using (var session = new InferenceSession(model.ToByteArray()))
         {
             Assert.Equal(["x", "sigma"], session.InputNames);
@@ -32,20 +32,20 @@ public sealed class MixtureModelShapeTests
         }
 
         double[] sigmas = [0.5, 3];
-        var points = TestMixtures.NoisyPoints(TestMixtures.Uneven, sigmas.Select(ReferenceSchedules.Ve).ToArray(), seed: 4, v => (float)v);
+        var points = TestMixtures.NoisyPoints(StandardMixtures.Uneven, sigmas.Select(ReferenceSchedules.Ve).ToArray(), seed: 4, v => (float)v);
         var output = OrtRunner.Run(model,
             new OrtRunner.Input("x", ElementType.Float32, points.SelectMany(p => p).ToArray(), [2, 1, 2, 2]),
             new OrtRunner.Input("sigma", ElementType.Float32, sigmas, [2]));
 
         for (var n = 0; n < 2; n++)
-            Assertions.CloseRelative(TestMixtures.Uneven.Denoised(points[n], 1, sigmas[n]), output.AsSpan(4 * n, 4), 3e-5, $"sigma {sigmas[n]}");
+            Assertions.CloseRelative(StandardMixtures.Uneven.Denoised(points[n], 1, sigmas[n]), output.AsSpan(4 * n, 4), 3e-5, $"sigma {sigmas[n]}");
     }
 
     [Fact]
     public void Float16ModelDeclaresFloat16SampleAndOutput()
     {
         var options = new GaussianMixtureModelOptions { SampleShape = [1, 2, 2], SampleType = ElementType.Float16, TimestepType = ElementType.Float16 };
-        using var session = new InferenceSession(GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), options).ToByteArray());
+        using var session = new InferenceSession(GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), options).ToByteArray());
 
         Assert.Equal(typeof(Float16), session.InputMetadata["sample"].ElementType);
         Assert.Equal(typeof(Float16), session.InputMetadata["timestep"].ElementType);
@@ -56,7 +56,7 @@ public sealed class MixtureModelShapeTests
     public void DiscreteFloatTimestepsBeyondTheScheduleAreClamped()
     {
         var options = new GaussianMixtureModelOptions { SampleShape = [1, 2, 2], Scheduler = Configs.Discrete() with { PredictionType = PredictionType.Epsilon } };
-        var model = GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), options);
+        var model = GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), options);
         double[] point = [0.3, -0.2, 0.8, 0.1];
 
         double[] Run(double t) => OrtRunner.Run(model,

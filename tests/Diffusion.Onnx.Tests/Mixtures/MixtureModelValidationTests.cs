@@ -19,7 +19,7 @@ public sealed class MixtureModelValidationTests
         { "t input on vp only", Valid with { Scheduler = Configs.SubVp with { TimestepInput = TimestepInput.LogSigma } }, "use 't'" },
         { "shape disagrees with mixture", Valid with { SampleShape = [3, 1, 1] }, "make them agree" },
         { "float64 samples", Valid with { SampleType = ElementType.Float64 }, "use float32 or float16" },
-        { "one step", Valid with { Scheduler = new SchedulerConfig { NumTrainTimesteps = 1 } }, "num_train_timesteps must be at least 2" },
+        { "one step", Valid with { Scheduler = new SchedulerConfig { NumTrainTimesteps = 1 } }, "num_train_timesteps must lie in 2 to 100000" },
         { "trained betas count", Valid with { Scheduler = new SchedulerConfig { NumTrainTimesteps = 3, TrainedBetas = [0.1, 0.2] } }, "one beta per training step" },
         { "trained betas range", Valid with { Scheduler = new SchedulerConfig { NumTrainTimesteps = 2, TrainedBetas = [0.1, 1.0] } }, "betas must lie in (0, 1)" },
         { "beta range", Valid with { Scheduler = Configs.Discrete(betaStart: 0.02, betaEnd: 1e-4) }, "give beta_start <= beta_end" },
@@ -34,7 +34,7 @@ public sealed class MixtureModelValidationTests
     [MemberData(nameof(InvalidOptions))]
     public void InvalidOptionsAreRefusedWithTheFix(string problem, GaussianMixtureModelOptions options, string fix)
     {
-        var error = Assert.Throws<ArgumentException>(() => GaussianMixtureModel.Build(TestMixtures.Uneven.ToComponents(), options));
+        var error = Assert.Throws<ArgumentException>(() => GaussianMixtureModel.Build(StandardMixtures.Uneven.ToComponents(), options));
         Assert.True(error.Message.Contains(fix, StringComparison.Ordinal), $"{problem}: '{error.Message}' does not say '{fix}'");
     }
 

@@ -65,7 +65,7 @@ public sealed class RingDemoTests
     [Fact]
     public void DemoPredictsTheExactNoiseOfTheRing()
     {
-        var ring = GaussianMixture.Ring(8, radius: 1, std: 0.1);
+        var ring = StandardMixtures.Ring;
         var alphaBars = ReferenceSchedules.AlphaBars(ReferenceSchedules.Betas("linear"));
         long[] timesteps = [0, 10, 250, 999];
         var levels = timesteps.Select(t => ReferenceSchedules.Discrete(alphaBars, t)).ToArray();

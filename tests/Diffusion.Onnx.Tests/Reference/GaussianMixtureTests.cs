@@ -6,7 +6,7 @@ namespace Diffusion.Onnx.Tests.Reference;
 /// <summary>The double-precision reference itself is right: checked against closed forms and identities.</summary>
 public sealed class GaussianMixtureTests
 {
-    private static readonly GaussianMixture Mixture = TestMixtures.Uneven;
+    private static readonly GaussianMixture Mixture = StandardMixtures.Uneven;
     private static readonly double[] Point = [0.3, -0.2, 0.8, 0.1];
 
     [Theory]

@@ -5,12 +5,6 @@ namespace Diffusion.Onnx.Tests.Support;
 
 internal static class TestMixtures
 {
-    /// <summary>Three components in D = 4 with unequal stds and weights (samples shaped [1, 2, 2]).</summary>
-    public static GaussianMixture Uneven { get; } = new(
-        [[1, 0, -1, 0.5], [-1, 1, 0, 0], [0, -0.5, 1, -1]],
-        [0.1, 0.3, 0.2],
-        [0.5, 0.3, 0.2]);
-
     /// <summary>The same mixture as the model builder takes it.</summary>
     public static MixtureComponents ToComponents(this GaussianMixture mixture) =>
         new(mixture.Means.Select(m => m.ToArray()).ToArray(), mixture.Stds, mixture.Weights);

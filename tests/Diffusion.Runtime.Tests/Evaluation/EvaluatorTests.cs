@@ -17,7 +17,7 @@ public sealed class EvaluatorTests : IDisposable
 {
     private static readonly SampleShape Digit = new(1, 28, 28);
     private static readonly ExactMixtureModel DigitsModel = new(TinyMnist.Digits, ExactMixtureModel.Configs["discrete"]);
-    private static readonly ExactMixtureModel RingModel = new(GaussianMixture.Ring(8, 1, 0.1), ExactMixtureModel.Configs["discrete"]);
+    private static readonly ExactMixtureModel RingModel = new(StandardMixtures.Ring, ExactMixtureModel.Configs["discrete"]);
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -132,7 +132,7 @@ public sealed class EvaluatorTests : IDisposable
     {
         using var evaluator = EvaluationReferences.Create("ring", RingModel, new EvaluatorOptions());
         var random = new Random(3);
-        var draws = GaussianMixture.Ring(8, 1, 0.1).Sample(random, 2000).SelectMany(x => x.Select(v => (float)v)).ToArray();
+        var draws = StandardMixtures.Ring.Sample(random, 2000).SelectMany(x => x.Select(v => (float)v)).ToArray();
 
         var score = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1)));
 
@@ -147,7 +147,7 @@ public sealed class EvaluatorTests : IDisposable
     {
         using var evaluator = EvaluationReferences.Create("ring", RingModel, new EvaluatorOptions());
         var random = new Random(4);
-        var draws = GaussianMixture.Ring(8, 1, 0.1).Component(2).Sample(random, 1000).SelectMany(x => x.Select(v => (float)v)).ToArray();
+        var draws = StandardMixtures.Ring.Component(2).Sample(random, 1000).SelectMany(x => x.Select(v => (float)v)).ToArray();
 
         var asTwo = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1), 2));
         var asFive = evaluator.Evaluate(Samples(draws, new SampleShape(2, 1, 1), 5));
@@ -160,7 +160,7 @@ public sealed class EvaluatorTests : IDisposable
     public void RingEvaluatorWithMixedLabelsScoresEachAgainstTheLabelledComponents()
     {
         using var evaluator = EvaluationReferences.Create("ring", RingModel, new EvaluatorOptions());
-        var ring = GaussianMixture.Ring(8, 1, 0.1);
+        var ring = StandardMixtures.Ring;
         var random = new Random(6);
         var draws = ring.Component(1).Sample(random, 600).Concat(ring.Component(6).Sample(random, 600)).SelectMany(x => x.Select(v => (float)v)).ToArray();
         GeneratedSamples Labelled(int first, int second) =>

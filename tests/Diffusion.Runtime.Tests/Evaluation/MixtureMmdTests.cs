@@ -10,7 +10,7 @@ namespace Diffusion.Runtime.Tests.Evaluation;
 /// </summary>
 public class MixtureMmdTests
 {
-    private static readonly GaussianMixture Ring = GaussianMixture.Ring(8, 1.0, 0.1);
+    private static readonly GaussianMixture Ring = StandardMixtures.Ring;
     private const double Bandwidth = 0.1;
 
     private static float[] Draw(int count, int seed, double noise = 0, double shift = 0)

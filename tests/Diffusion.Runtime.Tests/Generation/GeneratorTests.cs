@@ -8,7 +8,7 @@ namespace Diffusion.Runtime.Tests.Generation;
 public class GeneratorTests
 {
     private static ExactMixtureModel Model(string schedule = "discrete") =>
-        new(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs[schedule]);
+        new(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs[schedule]);
 
     private static GenerationOptions Options(string sampler = "ddpm") =>
         new() { Sampler = sampler, Steps = 25, Count = 16, Seed = 99, Settings = new SamplerSettings { Eta = 0.5 } };
@@ -81,7 +81,7 @@ public class GeneratorTests
     [Fact]
     public void NaNInTheModelOutputNamesTheStep()
     {
-        var model = new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs["discrete"])
+        var model = new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs["discrete"])
         {
             ProduceNaN = p => p.Time < 500,
         };

@@ -7,7 +7,7 @@ namespace Diffusion.Runtime.Tests.Generation;
 
 public class GuidanceTests
 {
-    private static readonly GaussianMixture Mixture = ExactMixtureModel.ThreeComponents();
+    private static readonly GaussianMixture Mixture = StandardMixtures.ThreeComponents;
 
     private static float[] Sample(ExactMixtureModel model, int? label, double guidance, int count = 400) =>
         Generator.Generate(model, new GenerationOptions

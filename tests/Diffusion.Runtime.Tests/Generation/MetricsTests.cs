@@ -25,7 +25,7 @@ public class MetricsTests
         listener.SetMeasurementEventCallback<double>((instrument, _, _, _) => Add(instrument.Name, 1));
         listener.Start();
 
-        var model = new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs["discrete"]);
+        var model = new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs["discrete"]);
         // 10 samples in batches of 4 (4 + 4 + 2), Heun with 8 steps: 15 model calls per batch.
         var samples = Generator.Generate(model, new GenerationOptions { Sampler = "heun", Steps = 8, Count = 10, BatchSize = 4 });
         listener.Dispose();

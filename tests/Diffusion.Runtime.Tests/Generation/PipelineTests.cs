@@ -8,7 +8,7 @@ namespace Diffusion.Runtime.Tests.Generation;
 /// <summary>The service-facing API: async and streaming generation, logging, errors a service can map.</summary>
 public class PipelineTests
 {
-    private static ExactMixtureModel Model() => new(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs["discrete"]);
+    private static ExactMixtureModel Model() => new(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs["discrete"]);
 
     private static GenerationOptions Options(string sampler = "ddim") => new() { Sampler = sampler, Steps = 12, Count = 6, Seed = 5, BatchSize = 4 };
 
@@ -84,7 +84,7 @@ public class PipelineTests
     [Fact]
     public void NaNFromTheModelIsAModelError()
     {
-        var model = new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs["discrete"]) { ProduceNaN = p => p.Time < 500 };
+        var model = new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs["discrete"]) { ProduceNaN = p => p.Time < 500 };
         using var pipeline = new DiffusionPipeline(model);
         var e = Assert.Throws<DiffusionModelException>(() => pipeline.Generate(Options()));
         Assert.Contains("NaN", e.Message);

@@ -10,7 +10,7 @@ public class SamplePicturesTests
     [Fact]
     public void AGridGoesIntoAStreamWithItsSettingsInTextChunks()
     {
-        var model = new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs["discrete"]);
+        var model = new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs["discrete"]);
         var options = new GenerationOptions { Sampler = "heun", Steps = 7, Count = 5, Seed = 42 };
         var samples = Generator.Generate(model, options);
         var stream = new MemoryStream();

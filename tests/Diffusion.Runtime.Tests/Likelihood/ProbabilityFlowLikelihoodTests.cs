@@ -17,7 +17,7 @@ public class ProbabilityFlowLikelihoodTests
     [InlineData("ve")]
     public void LogLikelihoodMatchesTheClosedFormDensity(string schedule)
     {
-        var model = new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs[schedule]);
+        var model = new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs[schedule]);
         var mixture = model.Mixture;
         var start = model.Schedule.At(model.Schedule.MinTime);
         const int count = 100;

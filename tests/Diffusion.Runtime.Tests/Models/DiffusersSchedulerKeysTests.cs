@@ -50,7 +50,7 @@ public class DiffusersSchedulerKeysTests
     public void ConfigSettingsChangeTheSamplesOfAnExplicitSampler()
     {
         string Config(int order) => $$"""{ "_class_name": "UniPCMultistepScheduler", {{Linear}}, "solver_order": {{order}} }""";
-        float[] Run(int order) => Generator.Generate(new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), Config(order)),
+        float[] Run(int order) => Generator.Generate(new ExactMixtureModel(StandardMixtures.ThreeComponents, Config(order)),
             new GenerationOptions { Sampler = "dpmpp", Steps = 10, Count = 8, Seed = 2 }).Data;
         Assert.NotEqual(Run(1), Run(2));
     }

@@ -31,7 +31,7 @@ public class ConvergenceOrderTests
     [InlineData("unipc-2", 3.0, "discrete")]
     public void EndpointErrorShrinksAtTheSamplersOrder(string sampler, double order, string schedule)
     {
-        var model = new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs[schedule]);
+        var model = new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs[schedule]);
         const int count = 200;
         var noise = new float[count * 2];
         new BatchNoise(17, 0, count, 2).Fill(noise);

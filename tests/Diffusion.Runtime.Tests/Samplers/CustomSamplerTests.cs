@@ -37,7 +37,7 @@ public class CustomSamplerTests
     [InlineData("ve")]
     public void AUserSamplerRunsThroughGenerationAndMatchesTheBuiltIn(string schedule)
     {
-        var model = new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs[schedule]);
+        var model = new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs[schedule]);
         var options = new GenerationOptions { Steps = 15, Count = 8, Seed = 3, Spacing = Runtime.Sampling.TimestepSpacing.Karras };
         var builtIn = Generator.Generate(model, options with { Sampler = "ddim" });
         var custom = Generator.Generate(model, options with { Sampler = "ignored", CustomSampler = new UserDdim() });

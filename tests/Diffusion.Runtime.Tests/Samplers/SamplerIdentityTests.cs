@@ -9,7 +9,7 @@ namespace Diffusion.Runtime.Tests.Samplers;
 public class SamplerIdentityTests
 {
     private static float[] Run(string configKey, string sampler, SamplerSettings settings, int steps = 20) =>
-        Generator.Generate(new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs[configKey]),
+        Generator.Generate(new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs[configKey]),
             new GenerationOptions { Sampler = sampler, Steps = steps, Count = 64, Seed = 3, Settings = settings, Spacing = TimestepSpacing.Uniform }).Data;
 
     [Theory]

@@ -26,7 +26,7 @@ public class SamplersReproduceMixtureTests
     [MemberData(nameof(Cases))]
     public void SamplerReproducesWeightsMeansAndVariances(string sampler, string schedule)
     {
-        var model = new ExactMixtureModel(ExactMixtureModel.ThreeComponents(), ExactMixtureModel.Configs[schedule]);
+        var model = new ExactMixtureModel(StandardMixtures.ThreeComponents, ExactMixtureModel.Configs[schedule]);
         // Karras spacing puts enough steps where the components' scale (0.1-0.2) is resolved;
         // DDPM on every training index is the original algorithm.
         var (name, steps, settings, spacing) = sampler switch

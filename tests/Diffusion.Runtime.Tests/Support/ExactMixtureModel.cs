@@ -46,10 +46,6 @@ internal sealed class ExactMixtureModel(GaussianMixture mixture, string configJs
         ["ve"] = """{ "noise_schedule": "ve", "sigma_min": 0.01, "sigma_max": 20 }""",
     };
 
-    /// <summary>Three unequal 2-D components, scale ~1.</summary>
-    public static GaussianMixture ThreeComponents() => new(
-        [[-1.0, 0.0], [0.6, 0.8], [0.6, -0.8]], [0.15, 0.1, 0.2], [0.5, 0.3, 0.2]);
-
     private sealed class Denoiser(ExactMixtureModel model, long[]? labels) : IDenoiser
     {
         public void Denoise(ReadOnlySpan<float> x, TimePoint point, Span<float> denoised)

@@ -9,7 +9,7 @@ namespace Diffusion.Runtime.Tests.Support;
 internal static class OnnxMixtures
 {
     /// <summary>The mixture every ONNX test model represents: <see cref="ExactMixtureModel.ThreeComponents"/>.</summary>
-    public static GaussianMixture Mixture { get; } = ExactMixtureModel.ThreeComponents();
+    public static GaussianMixture Mixture { get; } = StandardMixtures.ThreeComponents;
 
     /// <summary>The DDPM config of most tests: diffusers' linear betas, no clipping (the mixture reaches past +-1).</summary>
     public const string DdpmConfig = """{ "num_train_timesteps": 1000, "beta_schedule": "linear", "clip_sample": false }""";
