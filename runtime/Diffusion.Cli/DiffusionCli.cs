@@ -15,6 +15,7 @@ internal static class DiffusionCli
         SamplersCommand.Create(),
         BenchCommand.Create(),
         EvalCommand.Create(),
+        ServeCommand.Create(),
     };
 
     /// <summary>

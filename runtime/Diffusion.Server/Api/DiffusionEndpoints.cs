@@ -71,15 +71,24 @@ public static class DiffusionEndpoints
         GenerateRequest? request;
         try
         {
+            if (body.Length > 0) JsonDocument.Parse(body).Dispose(); // malformed JSON names the body, not the field it broke off in
+        }
+        catch (JsonException e)
+        {
+            return Invalid("body", $"the body is not valid JSON: {FirstLine(e.Message)}");
+        }
+        try
+        {
             request = body.Length == 0 ? new GenerateRequest() : JsonSerializer.Deserialize<GenerateRequest>(body, Json);
             if (request is null) return Invalid("body", "the body must be a JSON object.");
         }
         catch (JsonException e)
         {
             string field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
-            return Invalid(field, e.Path is { Length: > 2 }
-                ? $"{field} has the wrong type or is not a field of the request: {FirstLine(e.Message)}"
-                : $"the body is not valid JSON: {FirstLine(e.Message)}");
+            if (field == "body") return Invalid(field, $"the body is not a valid JSON object: {FirstLine(e.Message)}");
+            return Invalid(field, e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? $"'{field}' is not a field of the request: use {string.Join(", ", RequestFields)}."
+                : $"{field} must be {ExpectedType(field)}.");
         }
 
         var (valid, errors) = RequestValidator.Validate(request, catalog.Models, catalog.Limits);
@@ -299,6 +308,17 @@ public static class DiffusionEndpoints
         "GenerationOptions.Seed" => "seed",
         _ when member?.Contains("Eta", StringComparison.Ordinal) == true => "eta",
         _ => "body",
+    };
+
+    private static readonly string[] RequestFields = ["model", "sampler", "steps", "count", "seed", "class", "guidance", "eta", "format", "preview"];
+
+    private static string ExpectedType(string field) => field switch
+    {
+        "steps" or "count" or "preview" => "a whole number",
+        "seed" => "a whole number from 0 to 18446744073709551615",
+        "guidance" or "eta" => "a number",
+        "class" => "a class label, a list of them, or \"all\"",
+        _ => "a string",
     };
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();

@@ -118,7 +118,7 @@ public static class RequestValidator
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (!item.TryGetInt32(out int label))
+                    if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out int label))
                     {
                         fail("class", "class must be a whole number, a list of them, or \"all\".");
                         return null;

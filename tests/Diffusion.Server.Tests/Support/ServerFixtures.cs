@@ -30,8 +30,11 @@ internal static class ServerFixtures
     }
 }
 
-/// <summary>The service in process, on Microsoft.AspNetCore.Mvc.Testing's TestServer.</summary>
-internal sealed class DiffusionFactory(DiffusionServerOptions options) : WebApplicationFactory<DiffusionServerOptions>
+/// <summary>
+/// The service in process, on Microsoft.AspNetCore.Mvc.Testing's TestServer. The factory's entry
+/// point type is this test assembly's (the test SDK gives it one); the host is built here.
+/// </summary>
+internal sealed class DiffusionFactory(DiffusionServerOptions options) : WebApplicationFactory<DiffusionFactory>
 {
     protected override IHostBuilder CreateHostBuilder() =>
         Host.CreateDefaultBuilder()
@@ -39,4 +42,7 @@ internal sealed class DiffusionFactory(DiffusionServerOptions options) : WebAppl
             .ConfigureWebHost(web => web
                 .ConfigureServices(services => services.AddDiffusionServer(options))
                 .Configure(app => app.UseDiffusionServer()));
+
+    // The page is embedded in the server assembly, so any folder serves as the content root.
+    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseContentRoot(AppContext.BaseDirectory);
 }
