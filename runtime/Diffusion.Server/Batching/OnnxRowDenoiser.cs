@@ -56,7 +56,14 @@ public sealed class OnnxRowDenoiser : IRowDenoiser, IDisposable
         _inputNames = _classLabels is null ? [_sample.Name, _timestep.Name] : [_sample.Name, _timestep.Name, _classLabels.Name];
         _outputNames = [_output.Name];
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (threads is { } t) options.IntraOpNumThreads = t;
+        if (threads is { } t)
+        {
+            options.IntraOpNumThreads = t;
+            options.InterOpNumThreads = 1;
+        }
+        // The pool's threads would spin between calls, taking the cores from the request threads
+        // that prepare the next tick's rows; they sleep instead.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
             if (model.Device.StartsWith("cuda", StringComparison.Ordinal))
