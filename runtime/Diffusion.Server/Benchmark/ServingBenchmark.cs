@@ -34,7 +34,7 @@ public sealed record ServingBenchmarkOptions
 
 /// <summary>One row of the benchmark table.</summary>
 /// <param name="Setup">batched server, unbatched server, or offline.</param>
-/// <param name="Clients">Concurrent clients (offline: the batch).</param>
+/// <param name="Clients">Concurrent clients (offline: 0).</param>
 /// <param name="Images">Samples generated.</param>
 /// <param name="ModelCalls">Model calls made.</param>
 /// <param name="Seconds">Wall time.</param>
@@ -43,6 +43,9 @@ public sealed record ServingBenchmarkOptions
 /// <param name="MeanBatchRows">Mean rows per model call.</param>
 public sealed record ServingBenchmarkRow(string Setup, int Clients, int Images, long ModelCalls, double Seconds, double? P50, double? P99, double MeanBatchRows)
 {
+    /// <summary>Images per second of the offline run measured in the same level, or null.</summary>
+    public double? OfflineImagesPerSecond { get; init; }
+
     /// <summary>Model calls per generated image.</summary>
     public double CallsPerImage => (double)ModelCalls / Images;
 
@@ -58,58 +61,82 @@ public sealed record ServingBenchmarkRow(string Setup, int Clients, int Images, 
 /// </summary>
 public static class ServingBenchmark
 {
-    /// <summary>Runs every level and returns the rows; progress lines go to <paramref name="log"/>.</summary>
+    /// <summary>
+    /// Runs every level and returns the rows; progress lines go to <paramref name="log"/>. Each
+    /// level runs the batched server, the unbatched server and the offline run back to back, so a
+    /// machine whose load drifts (a shared CI box) weighs on the three alike.
+    /// </summary>
     public static async Task<IReadOnlyList<ServingBenchmarkRow>> RunAsync(ServingBenchmarkOptions options, TextWriter log, CancellationToken cancellation = default)
     {
         var rows = new List<ServingBenchmarkRow>();
         var load = new ModelLoadOptions { Device = "cpu", Threads = options.Threads };
-        foreach (bool batching in new[] { true, false })
+        await using var batched = await Start(options, load, batching: true, cancellation);
+        await using var unbatched = await Start(options, load, batching: false, cancellation);
+        using var offline = OnnxDiffusionModel.Load(options.ModelPath, load);
+        Generator.Generate(offline, new GenerationOptions { Sampler = "ddim", Steps = 2, Count = options.OfflineBatch, BatchSize = options.OfflineBatch }); // warm-up
+        foreach (int clients in options.Clients)
         {
-            var serverOptions = new DiffusionServerOptions
+            int requests = Math.Max(options.RequestsPerLevel, clients);
+            var level = new[]
             {
-                Batching = batching,
-                Limits = new ServerLimits { MaxInFlight = 256, MaxQueue = 1024 },
+                await Level(batched.Http, options, clients, requests, cancellation) with { Setup = "server, step-level batching" },
+                await Level(unbatched.Http, options, clients, requests, cancellation) with { Setup = "server, one request at a time" },
+                Offline(options, offline, requests),
             };
-            serverOptions.Models.Add(ModelRegistration.Onnx("bench", options.ModelPath, load));
-            await using var app = DiffusionServer.Build(serverOptions, ["http://127.0.0.1:0"], logging => logging.ClearProviders());
-            await app.StartAsync(cancellation);
-            var address = new Uri(app.Urls.First());
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(30) };
-            await Level(http, options, 1, 2, 0, cancellation); // warm-up
-            foreach (int clients in options.Clients)
+            foreach (var row in level)
             {
-                var row = await Level(http, options, clients, Math.Max(options.RequestsPerLevel, clients), 1, cancellation) with
-                {
-                    Setup = batching ? "server, step-level batching" : "server, one request at a time",
-                };
-                rows.Add(row);
-                log.WriteLine($"{row.Setup}, {clients} clients: {row.ImagesPerSecond:F1} images/s, {row.CallsPerImage:F2} calls per image");
+                rows.Add(row with { OfflineImagesPerSecond = level[2].ImagesPerSecond });
+                log.WriteLine($"{row.Setup}, {row.Clients} clients: {row.ImagesPerSecond:F1} images/s, {row.CallsPerImage:F2} calls per image, {row.MeanBatchRows:F1} rows per call");
             }
-            await app.StopAsync(cancellation);
         }
-        rows.Add(Offline(options, load, Math.Max(options.RequestsPerLevel, options.Clients.Max())));
-        log.WriteLine($"offline: {rows[^1].ImagesPerSecond:F1} images/s");
         return rows;
+    }
+
+    private sealed class Running(Microsoft.AspNetCore.Builder.WebApplication app, HttpClient http) : IAsyncDisposable
+    {
+        public HttpClient Http => http;
+
+        public async ValueTask DisposeAsync()
+        {
+            http.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task<Running> Start(ServingBenchmarkOptions options, ModelLoadOptions load, bool batching, CancellationToken cancellation)
+    {
+        var serverOptions = new DiffusionServerOptions
+        {
+            Batching = batching,
+            Limits = new ServerLimits { MaxInFlight = 256, MaxQueue = 1024 },
+        };
+        serverOptions.Models.Add(ModelRegistration.Onnx("bench", options.ModelPath, load));
+        var app = DiffusionServer.Build(serverOptions, ["http://127.0.0.1:0"], logging => logging.ClearProviders());
+        await app.StartAsync(cancellation);
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(30) };
+        await Level(http, options, 1, 2, cancellation); // warm-up
+        return new Running(app, http);
     }
 
     /// <summary>The rows as a markdown table.</summary>
     public static string Table(IReadOnlyList<ServingBenchmarkRow> rows)
     {
         var text = new System.Text.StringBuilder();
-        text.AppendLine("| setup | clients | images | model calls / image | images/s | p50 latency (s) | p99 latency (s) | mean batch occupancy (rows / call) |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| setup | clients | images | model calls / image | images/s | vs offline | p50 latency (s) | p99 latency (s) | mean batch occupancy (rows / call) |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
             string p50 = r.P50 is { } a ? a.ToString("F2", CultureInfo.InvariantCulture) : "-";
             string p99 = r.P99 is { } b ? b.ToString("F2", CultureInfo.InvariantCulture) : "-";
+            string ratio = r.OfflineImagesPerSecond is { } o and > 0 ? (r.ImagesPerSecond / o).ToString("F2", CultureInfo.InvariantCulture) : "-";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Setup} | {r.Clients} | {r.Images} | {r.CallsPerImage:F2} | {r.ImagesPerSecond:F1} | {p50} | {p99} | {r.MeanBatchRows:F1} |");
+                $"| {r.Setup} | {(r.Clients == 0 ? "-" : r.Clients)} | {r.Images} | {r.CallsPerImage:F2} | {r.ImagesPerSecond:F1} | {ratio} | {p50} | {p99} | {r.MeanBatchRows:F1} |");
         }
         return text.ToString();
     }
 
-    private static async Task<ServingBenchmarkRow> Level(HttpClient http, ServingBenchmarkOptions options, int clients, int requests, ulong seedBase,
-        CancellationToken cancellation)
+    private static async Task<ServingBenchmarkRow> Level(HttpClient http, ServingBenchmarkOptions options, int clients, int requests, CancellationToken cancellation)
     {
         var before = await Stats(http, cancellation);
         var latencies = new List<double>();
@@ -123,7 +150,7 @@ public static class ServingBenchmark
                 var (sampler, steps) = options.Mix[i % options.Mix.Count];
                 long started = Stopwatch.GetTimestamp();
                 using var response = await http.PostAsJsonAsync("/v1/generate",
-                    new GenerateRequest { Sampler = sampler, Steps = steps, Count = 1, Seed = seedBase * 100_000 + (ulong)i }, cancellation);
+                    new GenerateRequest { Sampler = sampler, Steps = steps, Count = 1, Seed = (ulong)i }, cancellation);
                 response.EnsureSuccessStatusCode();
                 await response.Content.ReadAsByteArrayAsync(cancellation);
                 lock (latencies) latencies.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -138,11 +165,10 @@ public static class ServingBenchmark
             Percentile(latencies, 0.5), Percentile(latencies, 0.99), calls == 0 ? 0 : (double)rows / calls);
     }
 
-    private static ServingBenchmarkRow Offline(ServingBenchmarkOptions options, ModelLoadOptions load, int images)
+    // The images the clients asked for, generated as `diffusion sample --batch 16` would: one
+    // generation per (sampler, steps) of the mix, batch 16, same seeds (sample i of a generation is seed i's).
+    private static ServingBenchmarkRow Offline(ServingBenchmarkOptions options, OnnxDiffusionModel model, int images)
     {
-        using var model = OnnxDiffusionModel.Load(options.ModelPath, load);
-        // Warm up once, then the same images the clients asked for: one generation per (sampler, steps), batch 16.
-        Generator.Generate(model, new GenerationOptions { Sampler = "ddim", Steps = 2, Count = options.OfflineBatch, BatchSize = options.OfflineBatch });
         long calls = 0, rows = 0;
         var clock = Stopwatch.StartNew();
         for (int m = 0; m < options.Mix.Count; m++)
@@ -150,13 +176,13 @@ public static class ServingBenchmark
             int count = Enumerable.Range(0, images).Count(i => i % options.Mix.Count == m);
             if (count == 0) continue;
             var (sampler, steps) = options.Mix[m];
-            var result = Generator.Generate(model, new GenerationOptions { Sampler = sampler, Steps = steps, Count = count, BatchSize = options.OfflineBatch, Seed = 1 });
+            var result = Generator.Generate(model, new GenerationOptions { Sampler = sampler, Steps = steps, Count = count, BatchSize = options.OfflineBatch });
             int batches = (count + options.OfflineBatch - 1) / options.OfflineBatch;
             calls += (long)result.ModelEvaluations * batches;
             rows += (long)result.ModelEvaluations * count;
         }
         clock.Stop();
-        return new ServingBenchmarkRow($"offline `diffusion sample --batch {options.OfflineBatch}`", options.OfflineBatch, images, calls, clock.Elapsed.TotalSeconds,
+        return new ServingBenchmarkRow($"offline `diffusion sample --batch {options.OfflineBatch}`", 0, images, calls, clock.Elapsed.TotalSeconds,
             null, null, (double)rows / calls);
     }
 
