@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Samplers;
+using Diffusion.Runtime.Schedules;
 using Diffusion.Server.Batching;
 using Diffusion.Server.Tests.Support;
 
@@ -20,12 +21,17 @@ public class StepBatcherTests
         new() { Sampler = "euler", Steps = 30, Count = 2, Seed = 8, BatchSize = 2 },
     ];
 
+    // Starts every request, holds the model until all are attached (so a slow thread start cannot
+    // keep a request out of the first ticks), then lets them run to the end.
     private static GeneratedSamples[] RunConcurrently(FakeModel model, StepBatcher batcher, IReadOnlyList<GenerationOptions> requests,
         CancellationToken cancellation = default)
     {
+        model.Gate.Reset();
         var tasks = requests.Select(options => Task.Factory.StartNew(
             () => Generator.Generate(new BatchedModel(model, model, batcher), options, cancellation: cancellation),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Assert.True(SpinWait.SpinUntil(() => batcher.Active == requests.Count, TimeSpan.FromSeconds(10)), "the requests did not all start");
+        model.Gate.Set();
         Task.WaitAll(tasks);
         return tasks.Select(t => t.Result).ToArray();
     }
@@ -109,7 +115,7 @@ public class StepBatcherTests
         var clock = Stopwatch.StartNew();
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => doomed);
-        Assert.True(clock.ElapsedMilliseconds < 200, $"the cancelled request took {clock.ElapsedMilliseconds} ms to leave");
+        Assert.True(clock.ElapsedMilliseconds < 1000, $"the cancelled request took {clock.ElapsedMilliseconds} ms to leave");
         int callsAtCancel = model.CallCount;
 
         var result = await survivor;
@@ -140,20 +146,36 @@ public class StepBatcherTests
     }
 
     [Fact]
-    public void TicksTakeRequestsFirstComeFirstServedSoNoneStarves()
+    public void TicksTakeSubmissionsFirstComeFirstServedUpToTheBoundSplittingOnlyAnOversizedHead()
     {
-        // A bound of 2 rows and eight one-row requests: every request gets a row in at least every
-        // fourth call, so the request that arrived first is never overtaken for long.
-        var model = new FakeModel(delay: TimeSpan.FromMilliseconds(1));
+        // The loop is held in its first call (submission 0) while 1..5 queue in a known order:
+        // one row each, except 3, which has three rows, more than the bound of 2. No submission is
+        // overtaken, so none starves.
+        var model = new FakeModel();
         using var batcher = new StepBatcher(model, model.SampleShape.Size, 2, "test");
-        var requests = Enumerable.Range(0, 8).Select(i => new GenerationOptions { Sampler = "ddim", Steps = 10, Count = 1, BatchSize = 1, Seed = (ulong)i }).ToArray();
+        model.Gate.Reset();
+        int[] rows = [1, 1, 1, 3, 1, 1];
+        var threads = new List<Thread>();
+        int queued = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var submission = new Submission(rows[i], model.SampleShape.Size, null) { Point = new TimePoint(i + 1, 0.9, 0.4) };
+            var thread = new Thread(() => batcher.Evaluate(submission, CancellationToken.None));
+            thread.Start();
+            threads.Add(thread);
+            if (i == 0) Assert.True(SpinWait.SpinUntil(() => model.Entered == 1, TimeSpan.FromSeconds(10)));
+            else
+            {
+                queued += rows[i];
+                Assert.True(SpinWait.SpinUntil(() => batcher.PendingRows == queued, TimeSpan.FromSeconds(10)));
+            }
+        }
+        model.Gate.Set();
+        foreach (var thread in threads) thread.Join();
 
-        var clock = Stopwatch.StartNew();
-        var results = RunConcurrently(model, batcher, requests);
-
-        Assert.All(model.Calls, c => Assert.InRange(c.Rows, 1, 2));
-        Assert.Equal(80, model.Calls.Sum(c => c.Rows));
-        for (int i = 0; i < requests.Length; i++) AssertEqualsSolo(model, requests[i], results[i]);
-        Assert.True(model.CallCount <= 50, $"{model.CallCount} calls for 80 rows at 2 per call");
+        // Calls by submission (time i + 1 is submission i): [0], [1, 2], then the oversized head split
+        // into a full call and its rest, which shares the next call with 4 as any submission would.
+        var calls = model.Calls.Select(c => c.Points.Select(p => (int)p.Time - 1).ToArray()).ToList();
+        Assert.Equal([[0], [1, 2], [3, 3], [3, 4], [5]], calls);
     }
 }

@@ -55,8 +55,18 @@ internal sealed class FakeModel : IDiffusionModel, IRowDenoiser
         get { lock (_gate) return _calls.Count; }
     }
 
+    /// <summary>Batched calls wait for it: a test closes it to line requests up, then opens it.</summary>
+    public ManualResetEventSlim Gate { get; } = new(true);
+
+    /// <summary>Batched calls begun, counted before they wait at <see cref="Gate"/>.</summary>
+    public int Entered => Volatile.Read(ref _entered);
+
+    private int _entered;
+
     public int Denoise(ReadOnlySpan<float> x, ReadOnlySpan<TimePoint> points, ReadOnlySpan<long> labels, Span<float> denoised)
     {
+        Interlocked.Increment(ref _entered);
+        Gate.Wait();
         lock (_gate) _calls.Add(new CallRecord(points.ToArray(), labels.ToArray()));
         if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
         int size = SampleShape.Size;
