@@ -4,10 +4,13 @@
 #   libtorch-dev - libtorch 1.13.1, the training engine (training/)
 #   libopenblas0-openmp - an optimised BLAS: Debian's libtorch links the BLAS alternative, which
 #                  otherwise is the reference BLAS (a 256x128x128 matmul: 2.9 ms against 0.1 ms)
+#   chromium     - the headless browser the web page's end-to-end test drives through
+#                  Microsoft.Playwright (tests/Diffusion.Server.Tests; ExecutablePath /usr/bin/chromium,
+#                  since Playwright's own browser download is not reachable)
 # Uses sudo when not root. Does nothing when all are present.
 set -euo pipefail
 missing=()
-for pkg in libonnx-dev libtorch-dev libopenblas0-openmp; do
+for pkg in libonnx-dev libtorch-dev libopenblas0-openmp chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

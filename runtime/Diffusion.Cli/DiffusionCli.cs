@@ -16,6 +16,7 @@ internal static class DiffusionCli
         BenchCommand.Create(),
         EvalCommand.Create(),
         LikelihoodCommand.Create(),
+        ServeCommand.Create(),
     };
 
     /// <summary>

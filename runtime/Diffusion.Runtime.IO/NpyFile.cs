@@ -74,6 +74,26 @@ public static class NpyFile
         file.Commit();
     }
 
+    /// <summary>Encodes <paramref name="data"/> with <paramref name="shape"/> as float32 .npy bytes into <paramref name="output"/> (e.g. an HTTP response).</summary>
+    /// <param name="output">Receives the .npy bytes.</param>
+    /// <param name="data">The values in C order.</param>
+    /// <param name="shape">The dimensions; their product must equal the data length.</param>
+    /// <exception cref="ArgumentException">The shape does not match the data.</exception>
+    public static void Encode(Stream output, ReadOnlySpan<float> data, ReadOnlySpan<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        long count = NpyShape.ElementCount(shape, nameof(shape));
+        if (count != data.Length)
+        {
+            throw new ArgumentException(
+                $"Shape {NpyShape.Format(shape)} holds {count} values but the data has {data.Length}; pass a shape whose product is the data length.",
+                nameof(shape));
+        }
+
+        WritePreamble(output, shape);
+        WriteFloats(output, data);
+    }
+
     private static NpyArray Read(FileStream stream)
     {
         Span<byte> prefix = stackalloc byte[Magic.Length + VersionLength];

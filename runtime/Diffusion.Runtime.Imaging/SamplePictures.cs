@@ -11,6 +11,12 @@ namespace Diffusion.Runtime.Imaging;
 /// </summary>
 public static class SamplePictures
 {
+    /// <summary>True when samples of <paramref name="shape"/> are images (1 or 3 channels); false for 2-D points and anything else.</summary>
+    public static bool AreImages(SampleShape shape) => shape.Size != 2 && shape.Channels is 1 or 3;
+
+    /// <summary>True when samples of <paramref name="shape"/> can be drawn at all: images or 2-D points.</summary>
+    public static bool CanDraw(SampleShape shape) => shape.Size == 2 || shape.Channels is 1 or 3;
+
     /// <summary>Renders all samples: a grid of images, or a scatter plot of 2-D points.</summary>
     /// <exception cref="ArgumentException">The samples are neither images (1 or 3 channels) nor 2-D points.</exception>
     public static RasterImage Render(GeneratedSamples samples, SchedulerConfig config)
@@ -38,10 +44,24 @@ public static class SamplePictures
         float min = (float)config.DataMin, max = (float)config.DataMax;
         if (shape.Size == 2)
             return ScatterPlot.Render(data, tensorShape, new ScatterPlotOptions { Min = min, Max = max });
-        if (shape.Channels is 1 or 3)
+        if (AreImages(shape))
             return ImageGrid.Render(data, tensorShape,
                 new ImageGridOptions { Min = min, Max = max, Scale = Math.Max(1, 64 / Math.Max(shape.Height, shape.Width)) });
         throw new ArgumentException($"samples of shape {shape} are neither images (1 or 3 channels) nor 2-D points: write them as .npy instead.", nameof(shape));
+    }
+
+    /// <summary>The PNG bytes of <paramref name="count"/> samples given as [N, C, H, W] values (all samples, or a streamed x0 preview).</summary>
+    public static byte[] Png(ReadOnlySpan<float> data, int count, SampleShape shape, SchedulerConfig config, IReadOnlyDictionary<string, string>? text = null)
+    {
+        using var stream = new MemoryStream();
+        PngWriter.Encode(stream, Render(data, [count, shape.Channels, shape.Height, shape.Width], shape, config), text);
+        return stream.ToArray();
+    }
+
+    /// <summary>One PNG per sample.</summary>
+    public static IEnumerable<byte[]> EachPng(float[] data, int count, SampleShape shape, SchedulerConfig config)
+    {
+        for (int i = 0; i < count; i++) yield return Png(data.AsSpan(i * shape.Size, shape.Size), 1, shape, config);
     }
 
     /// <summary>Encodes all samples as one PNG into <paramref name="output"/>, with <paramref name="text"/> as tEXt chunks.</summary>
@@ -62,11 +82,18 @@ public static class SamplePictures
     {
         ArgumentNullException.ThrowIfNull(samples);
         var options = samples.Options ?? throw new ArgumentException("the samples do not carry the options that made them.", nameof(samples));
+        return Describe(model, options, samples.Sampler);
+    }
+
+    /// <summary>The tEXt chunks for samples made by <paramref name="sampler"/> with <paramref name="options"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Describe(string model, GenerationOptions options, string sampler)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         var text = new Dictionary<string, string>
         {
             ["Software"] = "Diffusion.Runtime",
             ["Model"] = model,
-            ["Sampler"] = samples.Sampler,
+            ["Sampler"] = sampler,
             ["Steps"] = options.Steps.ToString(CultureInfo.InvariantCulture),
             ["Seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["Count"] = options.Count.ToString(CultureInfo.InvariantCulture),
