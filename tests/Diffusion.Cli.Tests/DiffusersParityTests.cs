@@ -73,7 +73,9 @@ public sealed class DiffusersParityTests : IDisposable
     /// <remarks>
     /// diffusers' Euler tests (test_scheduler_euler.py) are not reproduced: their loop passes the
     /// scaled model input x / sqrt(sigma^2 + 1) back to step() as the sample, so their values are those
-    /// of a different update than Euler's method; Euler ancestral's values depend on torch's generator.
+    /// of a different update than Euler's method; Euler ancestral's and DDPM's values depend on torch's
+    /// generator. UniPC's Karras + v_prediction value (0.1966) is not reproduced either (this runtime gives
+    /// 0.504 with sigma 0 at the end, 0.411 with sigma_min): its provenance was not established.
     /// </remarks>
     private static float[] InitialSample()
     {

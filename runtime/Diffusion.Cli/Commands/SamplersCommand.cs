@@ -21,6 +21,7 @@ internal static class SamplersCommand
             }
             output.WriteLine();
             output.WriteLine($"every sampler: --steps N (any count), --spacing {string.Join("|", TimestepSpacingNames.All)}");
+            output.WriteLine($"without --sampler: the one the scheduler config's diffusers _class_name names, else {SamplerRegistry.DefaultName}");
             return 0;
         });
         return command;

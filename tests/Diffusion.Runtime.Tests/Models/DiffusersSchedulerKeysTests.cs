@@ -125,3 +125,22 @@ public class DiffusersSchedulerKeysTests
         Assert.Equal([0.4f, -0.8f, 1f, 1f, 0.1f, 0.2f, -0.3f, 0.4f], denoised.Select(v => MathF.Round(v, 5)));
     }
 }
+
+public class EulerSpacingConventionTests
+{
+    [Fact]
+    public void EulerClassesKeepFractionalTimesWithSigmaLinearBetweenTrainingSteps()
+    {
+        var config = SchedulerConfig.Parse("""{ "_class_name": "EulerDiscreteScheduler", "num_train_timesteps": 1100, "beta_schedule": "linear" }""", "test");
+        var schedule = (DiscreteSchedule)config.CreateSchedule();
+        var path = SamplingPath.Create(schedule, 10, config.TimestepSpacing, 0, false, config.SpacingConvention);
+        // diffusers: np.linspace(0, 1099, 10)[::-1], not rounded; sigma = np.interp over the training sigmas.
+        Assert.Equal(1099 - 1099.0 / 9, path[1].Time, 9);
+        int i = (int)Math.Floor(path[1].Time);
+        double w = path[1].Time - i;
+        static double Scaled(double alphaBar) => Math.Sqrt((1 - alphaBar) / alphaBar);
+        double expected = (1 - w) * Scaled(schedule.AlphasCumprod[i]) + w * Scaled(schedule.AlphasCumprod[i + 1]);
+        Assert.Equal(expected, path[1].ScaledSigma, 9);
+        Assert.Equal(1, path[1].Alpha * path[1].Alpha + path[1].Sigma * path[1].Sigma, 12);
+    }
+}
