@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Diffusion.Server.Batching;
 
 namespace Diffusion.Server.Hosting;
@@ -91,5 +90,4 @@ public sealed class ModelStats : IBatchObserver
         _metrics.Rejected.Add(1, _tag);
     }
 
-    internal static TimeSpan Since(long timestamp) => Stopwatch.GetElapsedTime(timestamp);
 }

@@ -53,8 +53,8 @@ public class WebPageTests(WebPageTests.Site site) : IClassFixture<WebPageTests.S
     public async Task ClickingGenerateShowsLivePreviewsThenAddsTheResultToTheGalleryWithItsSettings()
     {
         var page = await site.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 760 } });
-        var previews = 0;
-        page.Response += (_, response) => { if (response.Url.EndsWith("/v1/generate/stream", StringComparison.Ordinal)) previews++; };
+        var streams = 0;
+        page.Response += (_, response) => { if (response.Url.EndsWith("/v1/generate/stream", StringComparison.Ordinal)) streams++; };
 
         await page.GotoAsync(site.Address.ToString());
         await page.Locator("#model option").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
@@ -66,6 +66,11 @@ public class WebPageTests(WebPageTests.Site site) : IClassFixture<WebPageTests.S
         await page.FillAsync("#seed", "7");
         await page.SelectOptionAsync("#class", "3");
         await page.FillAsync("#guidance", "2");
+        // Count what the live image shows: every preview, then the result.
+        await page.EvaluateAsync(@"() => {
+            window.liveFrames = 0;
+            new MutationObserver(records => window.liveFrames += records.length).observe(document.getElementById('live'), { attributes: true, attributeFilter: ['src'] });
+        }");
         await page.ClickAsync("#generate");
 
         var figure = page.Locator("#gallery figure").First;
@@ -79,8 +84,10 @@ public class WebPageTests(WebPageTests.Site site) : IClassFixture<WebPageTests.S
         Assert.Contains("seed 7", caption);
         Assert.Contains("class 3", caption);
         Assert.Contains("guidance 2", caption);
-        Assert.False(await page.Locator("#live").IsHiddenAsync()); // the live image showed the previews, then the result
-        Assert.Equal(1, previews);
+        Assert.False(await page.Locator("#live").IsHiddenAsync());
+        Assert.Equal(1, streams);
+        // 8 steps with a preview every step (the page asks for about 15 per run), then the result.
+        Assert.Equal(9, await page.EvaluateAsync<int>("() => window.liveFrames"));
         Assert.StartsWith("done", await page.Locator("#status").InnerTextAsync());
 
         // For the docs (DIFFUSION_SCREENSHOT=docs/serving-screenshot.png): a second generation, then the page.
