@@ -1,3 +1,4 @@
+using Diffusion.Runtime.Samplers;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -193,7 +194,7 @@ public class EndpointTests
         Assert.Equal([1, 8, 8], cond.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
         Assert.Equal("ddim", cond.GetProperty("defaultSampler").GetString());
         Assert.Contains("discrete", cond.GetProperty("schedule").GetString());
-        Assert.Equal(["ddpm", "ddim", "euler", "heun", "pc", "langevin"], samplers.EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(SamplerRegistry.All.Select(s => s.Name), samplers.EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         Assert.Equal("ok", await client.GetStringAsync("/healthz"));
         Assert.Equal("ready", await client.GetStringAsync("/readyz"));
         Assert.Contains("/v1/generate", openApi);
