@@ -77,7 +77,8 @@ public static class Generator
         DiffusionMetrics.Generations.Add(1);
         DiffusionMetrics.Samples.Add(count);
         DiffusionMetrics.GenerationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        return new GeneratedSamples(result, count, model.SampleShape, evaluations)         {
+        return new GeneratedSamples(result, count, model.SampleShape, evaluations)
+        {
             Labels = labels is null ? null : Array.ConvertAll(labels, l => (int)l),
             Sampler = plan.Sampler.Name,
             Options = options,

@@ -73,8 +73,12 @@ public sealed class MixtureModelMetadataTests
             SampleShape = [1, 2, 2],
             Scheduler = Configs.Discrete("scaled_linear", 0.00085, 0.012) with
             {
-                PredictionType = PredictionType.VPrediction, ClassName = "DDIMScheduler", TimestepSpacing = TimestepSpacing.Trailing,
-                ClipSample = false, SetAlphaToOne = false, StepsOffset = 1,
+                PredictionType = PredictionType.VPrediction,
+                ClassName = "DDIMScheduler",
+                TimestepSpacing = TimestepSpacing.Trailing,
+                ClipSample = false,
+                SetAlphaToOne = false,
+                StepsOffset = 1,
             },
         };
 

@@ -43,8 +43,11 @@ public class ShippedModelsTests
         if (!Path.GetFileName(relativePath).StartsWith("ring", StringComparison.Ordinal)) return;
         using var model = OnnxDiffusionModel.Load(Path.Combine(ModelsFolder(), relativePath), new ModelLoadOptions { Device = "cpu" });
         var ring = StandardMixtures.Ring; // the training data of every ring model (models/README.md)
-        var samples = Generator.Generate(model, new GenerationOptions { Sampler = "heun", Steps = 40, Count = 500, Seed = 2,
-            Spacing = Runtime.Sampling.TimestepSpacing.Karras }).Data;
+        var samples = Generator.Generate(model, new GenerationOptions
+        {
+            Sampler = "heun", Steps = 40, Count = 500, Seed = 2,
+            Spacing = Runtime.Sampling.TimestepSpacing.Karras
+        }).Data;
         int near = 0;
         for (int i = 0; i < 500; i++)
         {

@@ -51,7 +51,8 @@ public class OnnxSamplingReproducesMixtureTests
             "euler-ancestral" => new GenerationOptions { Sampler = sampler, Steps = 300, Spacing = TimestepSpacing.Karras },
             "dpmpp-sde" or "edm" => new GenerationOptions { Sampler = sampler, Steps = 100, Spacing = TimestepSpacing.Karras },
             _ => new GenerationOptions { Sampler = "ddim", Steps = 300, Spacing = TimestepSpacing.Karras, Settings = new SamplerSettings { Eta = 1 } },
-        } with { Count = 500, Seed = 21 };
+        } with
+        { Count = 500, Seed = 21 };
 
         var samples = Generator.Generate(model, options).Data;
         var exact = Generator.Generate(testCase.Exact(), options).Data;

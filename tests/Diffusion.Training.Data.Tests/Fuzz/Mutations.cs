@@ -30,8 +30,9 @@ internal static class Mutations
             from length in Gen.Choose(0, n) select bytes[..length],
             from i in Gen.Choose(0, n) from extra in Gen.ArrayOf(anyByte, 8) select (byte[])[.. bytes[..i], .. extra, .. bytes[i..]],
             from i in position from length in Gen.Choose(1, 16) select (byte[])[.. bytes[..i], .. bytes[Math.Min(n, i + length)..]],
-            from i in Gen.Choose(0, Math.Max(0, n - 8)) from value in Gen.Elements<ulong>(0UL, 1UL, 7UL, 255UL, 65_535UL, 100_000_000UL, 100_000_001UL, (ulong)long.MaxValue, ulong.MaxValue)
-                select WithUInt64(bytes, i, value));
+            from i in Gen.Choose(0, Math.Max(0, n - 8))
+            from value in Gen.Elements<ulong>(0UL, 1UL, 7UL, 255UL, 65_535UL, 100_000_000UL, 100_000_001UL, (ulong)long.MaxValue, ulong.MaxValue)
+            select WithUInt64(bytes, i, value));
     }
 
     private static byte[] With(byte[] bytes, int index, byte value)

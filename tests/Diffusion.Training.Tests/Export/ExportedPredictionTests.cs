@@ -23,7 +23,8 @@ public class ExportedPredictionTests
     public void TheConvertedModelDenoisesExactlyAsTheNetworksOwnPrediction(string objective, PredictionType trained, PredictionType exported)
     {
         var config = ObjectiveRegistry.Create(new ObjectiveOptions { Name = objective, Prediction = trained, SigmaMax = 50 }).SchedulerConfig
-            with { DataMin = -1, DataMax = 1 };
+            with
+        { DataMin = -1, DataMax = 1 };
         using var folder = new TempFolder();
         string own = folder.File("own.onnx"), converted = folder.File("converted.onnx");
         using (var generator = new Generator(5))

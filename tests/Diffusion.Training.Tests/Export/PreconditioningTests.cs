@@ -114,7 +114,8 @@ public class PreconditioningTests
     public void TheExportedGraphPreconditionsTheRawSampleAsTheTrainingNetworkDoes(string objectiveName, bool output, PredictionType trained, PredictionType? exported)
     {
         var config = ObjectiveRegistry.Create(new ObjectiveOptions { Name = objectiveName, Prediction = trained, SigmaMax = 50 }).SchedulerConfig
-            with { DataMin = -1, DataMax = 1, ClipSample = false, InChannels = 2 };
+            with
+        { DataMin = -1, DataMax = 1, ClipSample = false, InChannels = 2 };
         using var folder = new TempFolder();
         string preconditionedPath = folder.File("preconditioned.onnx"), rawPath = folder.File("raw.onnx");
         using var generator = new Generator(11);
