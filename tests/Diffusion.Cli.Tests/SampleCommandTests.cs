@@ -72,6 +72,24 @@ public sealed class SampleCommandTests : IDisposable
         Assert.False(File.Exists(_folder.File("out.npy")));
     }
 
+    [Theory]
+    [InlineData("a folder", "error: cannot write {0}: it is a folder; give a file name with --out.")]
+    [InlineData("a name too long", "error: Cannot write '{0}': ")]
+    public async Task AnOutputThatCannotBeWrittenFailsBeforeSamplingAndLeavesNothing(string what, string expected)
+    {
+        string path = what == "a folder"
+            ? Directory.CreateDirectory(_folder.File("folder.png")).FullName
+            : _folder.File(new string('x', 260) + ".png");
+
+        var result = await Cli.RunAsync("sample", "--out", path, "--device", "cpu");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines); // one line and nothing else: no model was loaded, no step was run
+        Assert.StartsWith(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, path), line);
+        Assert.Empty(result.Output);
+        Assert.Equal(what == "a folder" ? ["folder.png"] : [], _folder.Entries());
+    }
+
     [Fact]
     public async Task MissingOutputFolderFailsBeforeSampling()
     {

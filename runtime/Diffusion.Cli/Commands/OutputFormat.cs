@@ -13,8 +13,12 @@ internal sealed class OutputFormat
 
     private OutputFormat(bool png) => _png = png;
 
-    /// <summary>Checks the extension and that the folder exists, before any sampling is done.</summary>
-    public static OutputFormat FromPath(string path)
+    /// <summary>
+    /// Checks, before any sampling is done, that the output can be written: the extension, the
+    /// folder, and a trial of the very temporary file the final write will use (not a folder in
+    /// the way, writable, a name the file system accepts). The trial leaves nothing behind.
+    /// </summary>
+    public static OutputFormat FromPath(string path, TextWriter? log = null)
     {
         string extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension is not (".png" or ".npy"))
@@ -22,6 +26,12 @@ internal sealed class OutputFormat
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null && !Directory.Exists(folder))
             throw new DiffusionException($"cannot write {path}: folder {folder} does not exist; create it or choose another --out.");
+        if (Directory.Exists(path))
+            throw new DiffusionException($"cannot write {path}: it is a folder; give a file name with --out.");
+        using (AtomicFile.Create(path, log is null ? null : log.WriteLine))
+        {
+            // Disposed without a commit: the trial file is removed, the target is untouched.
+        }
         return new OutputFormat(extension == ".png");
     }
 

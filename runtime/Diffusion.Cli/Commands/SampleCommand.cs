@@ -26,7 +26,7 @@ internal static class SampleCommand
         {
             var (stdout, stderr) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
             string outPath = result.GetValue(output)!;
-            var format = OutputFormat.FromPath(outPath);
+            var format = OutputFormat.FromPath(outPath, stderr);
             using var loaded = CommonOptions.Load(result, result.GetValue(model)!);
             int count = generation.Count(result);
             var options = generation.Read(result, generation.Samplers(result, loaded.Config)[0], generation.StepCounts(result)[0], loaded.Config.NumClasses) with

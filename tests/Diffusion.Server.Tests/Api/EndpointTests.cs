@@ -41,8 +41,8 @@ public class EndpointTests
         var png = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         string latin1 = Encoding.Latin1.GetString(png);
-        Assert.Contains("seed\u000011", latin1);
-        Assert.Contains("model\u0000digits", latin1);
+        Assert.Contains("Seed\u000011", latin1);
+        Assert.Contains("Model\u0000digits", latin1);
     }
 
     [Fact]
