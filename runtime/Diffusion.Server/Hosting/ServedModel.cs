@@ -47,8 +47,8 @@ public sealed class ServedModel : IDisposable
     /// <summary>Figures since start.</summary>
     public ModelStats Stats { get; }
 
-    /// <summary>The sampler a request gets when it names none.</summary>
-    public string DefaultSampler => "ddim";
+    /// <summary>The sampler a request gets when it names none: the one the model's scheduler config names, as <c>diffusion sample</c> chooses it.</summary>
+    public string DefaultSampler => Runtime.Samplers.SamplerRegistry.For(null, Model.Config).Name;
 
     /// <summary>The steps a request gets when it names none.</summary>
     public int DefaultSteps => 50;
