@@ -38,7 +38,7 @@ internal static class ModelFiles
     {
         if (explicitPath is not null)
         {
-            if (!File.Exists(explicitPath)) throw new DiffusionModelException($"scheduler config {explicitPath} does not exist: check the path given for it (--scheduler-config).");
+            if (!File.Exists(explicitPath)) throw new DiffusionModelException($"scheduler config {explicitPath} does not exist: check ModelLoadOptions.SchedulerConfigPath.");
             return (SchedulerConfig.Parse(File.ReadAllText(explicitPath), explicitPath), explicitPath);
         }
         if (metadata.TryGetValue(SchedulerConfig.MetadataKey, out var json))
@@ -50,6 +50,6 @@ internal static class ModelFiles
         }
         throw new DiffusionModelException(
             $"no scheduler config for {modelFile}: embed it in the model's metadata_props as '{SchedulerConfig.MetadataKey}', " +
-            $"put a {SchedulerConfig.FileName} beside it, or pass one with --scheduler-config; {SchedulerConfig.RequiredKeysHint}.");
+            $"put a {SchedulerConfig.FileName} beside it, or set ModelLoadOptions.SchedulerConfigPath; {SchedulerConfig.RequiredKeysHint}.");
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 namespace Diffusion.Runtime.Schedules;
 
 /// <summary>
@@ -17,8 +18,8 @@ public sealed class DiscreteSchedule : NoiseSchedule
     public DiscreteSchedule(IReadOnlyList<double> betas, bool setAlphaToOne = true)
     {
         if (betas.Count < 2) throw new DiffusionModelException($"a discrete schedule needs at least 2 betas, got {betas.Count}.");
-        Betas = betas.ToArray();
-        AlphasCumprod = new double[betas.Count];
+        Betas = [.. betas];
+        var alphasCumprod = new double[betas.Count];
         _logScaledSigma = new double[betas.Count];
         double prod = 1;
         for (int i = 0; i < Betas.Length; i++)
@@ -26,17 +27,18 @@ public sealed class DiscreteSchedule : NoiseSchedule
             double b = Betas[i];
             if (!(b > 0 && b < 1)) throw new DiffusionModelException($"beta {i} is {b}: betas must lie in (0, 1).");
             prod *= 1 - b;
-            AlphasCumprod[i] = prod;
+            alphasCumprod[i] = prod;
             _logScaledSigma[i] = 0.5 * Math.Log((1 - prod) / prod);
         }
+        AlphasCumprod = [.. alphasCumprod];
         _cleanEndIsExact = setAlphaToOne;
     }
 
     /// <summary>beta_i for each training index.</summary>
-    public double[] Betas { get; }
+    public ImmutableArray<double> Betas { get; }
 
     /// <summary>alpha_bar_i = prod_{j &lt;= i} (1 - beta_j) for each training index.</summary>
-    public double[] AlphasCumprod { get; }
+    public ImmutableArray<double> AlphasCumprod { get; }
 
     /// <summary>Number of training steps T.</summary>
     public int TrainSteps => Betas.Length;

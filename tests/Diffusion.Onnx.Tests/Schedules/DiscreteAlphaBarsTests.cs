@@ -29,7 +29,7 @@ public sealed class DiscreteAlphaBarsTests
     {
         var config = new SchedulerConfig { NumTrainTimesteps = 3, TrainedBetas = [0.1, 0.2, 0.5] };
         var schedule = Assert.IsType<DiscreteSchedule>(config.CreateSchedule());
-        Assert.Equal([0.1, 0.2, 0.5], schedule.Betas);
-        Assert.Equal([0.9, 0.9 * 0.8, 0.9 * 0.8 * 0.5], schedule.AlphasCumprod);
+        Assert.Equal([0.1, 0.2, 0.5], schedule.Betas.ToArray());
+        Assert.Equal([0.9, 0.9 * 0.8, 0.9 * 0.8 * 0.5], schedule.AlphasCumprod.ToArray());
     }
 }

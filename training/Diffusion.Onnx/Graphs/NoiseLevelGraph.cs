@@ -40,7 +40,7 @@ public static class NoiseLevelGraph
         };
     }
 
-    private static double[] AlphaBars(SchedulerConfig config) => ((DiscreteSchedule)config.CreateSchedule()).AlphasCumprod;
+    private static double[] AlphaBars(SchedulerConfig config) => [.. ((DiscreteSchedule)config.CreateSchedule()).AlphasCumprod];
 
     // Integer training steps look the noise level up: alpha = sqrt(alpha_bar), sigma = sqrt(1 - alpha_bar).
     private static (string, string) DiscreteAtIndex(OnnxModelBuilder g, string index, double[] alphaBars)
