@@ -95,7 +95,7 @@ internal static class LocalLauncher
                 code = exit;
                 int others = ranks.Length - done.Count;
                 Console.Error.WriteLine(
-                    $"error: rank {rank} (pid {ranks[rank].Id}) {Describe(exit)}; its message is above. " +
+                    $"error: rank {rank} (pid {ranks[rank].Id}) {Describe(exit)}{(exit > 128 ? "" : "; its message is above")}. " +
                     (others > 0 ? $"Stopping the other {others} rank(s)." : ""));
                 deadline = DateTime.UtcNow + Grace;
             }

@@ -46,7 +46,7 @@ internal static class TrainCommand
         catch (DataParallelException e)
         {
             throw new DiffusionException(
-                $"{e.Message} The last checkpoint in '{outDir}' is kept: once every rank can run, continue with the same command and --resume.", e);
+                $"{e.Message} The run's last checkpoint in '{outDir}', if it wrote one, is kept: once every rank can run, continue with the same command and --resume.", e);
         }
     }
 
@@ -83,8 +83,8 @@ internal static class TrainCommand
             if (!leader)
             {
                 // The other ranks train in silence: rank 0 reports for the group, and their errors still reach stderr.
-                var end_ = trainer.Train(cancellation: signals.Token);
-                return end_.Outcome == TrainingOutcome.Interrupted ? CliAction.Interrupted : 0;
+                var rankEnd = trainer.Train(cancellation: signals.Token);
+                return rankEnd.Outcome == TrainingOutcome.Interrupted ? CliAction.Interrupted : 0;
             }
             Describe(trainer, dataset);
             var end = TrainingConsole.Run(trainer.Step, trainer.Run.Options.LogEvery, (progress, log) => trainer.Train(progress, log, signals.Token));
