@@ -3,7 +3,7 @@
 # global batch: images (or points) per second over the run, and the share of rank 0's step time spent in the
 # gradient all-reduce (waiting for the slower rank included). Two workloads:
 #   ring  - the 2-D MLP (128 x 3, 58k parameters), batch 256, RING_STEPS steps
-#   mnist - the default MNIST UNet (32 channels, 1,2,2; 1.6M parameters), batch 64, MNIST_STEPS steps
+#   mnist - the default MNIST UNet (32 channels, multipliers 1,2,2), batch 64, MNIST_STEPS steps
 # Each row runs ROUNDS times; the table shows the median. Previews are off; one checkpoint at the end.
 # Environment: RING_STEPS (400), MNIST_STEPS (20), ROUNDS (3).
 set -euo pipefail
