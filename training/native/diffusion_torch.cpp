@@ -6,12 +6,24 @@
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 
+// c10d's Gloo process group is compiled into Debian's libtorch; its header needs the define (and libgloo-dev).
+#ifndef USE_C10D_GLOO
+#define USE_C10D_GLOO
+#endif
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <chrono>
+#include <cstdlib>
+
 #include <atomic>
 #include <string>
 #include <vector>
 
 struct dt_tensor_s { at::Tensor value; };
 struct dt_generator_s { at::Generator value; };
+struct dt_store_s { c10::intrusive_ptr<c10d::Store> value; };
+struct dt_process_group_s { c10::intrusive_ptr<c10d::ProcessGroupGloo> value; };
 
 namespace {
 
@@ -485,6 +497,96 @@ int dt_normal_(dt_tensor self, double mean, double std, dt_generator gen) {
     at::NoGradGuard no_grad;
     get(self).normal_(mean, std, generator(gen));
   });
+}
+
+// ---- distributed (c10d) ----
+
+namespace {
+
+std::chrono::milliseconds timeout_of(int64_t ms) {
+  if (ms < 1) throw std::invalid_argument("timeout must be at least 1 ms, got " + std::to_string(ms));
+  return std::chrono::milliseconds(ms);
+}
+
+c10d::ProcessGroupGloo& group(dt_process_group pg) {
+  if (pg == nullptr || !pg->value) throw std::invalid_argument("process group handle is null (disposed or never created)");
+  return *pg->value;
+}
+
+void wait(const c10::intrusive_ptr<c10d::Work>& work) {
+  work->wait();  // throws the collective's failure (a peer closed its connection, or the timeout passed)
+}
+
+}  // namespace
+
+int dt_tcp_store_new(const char* host, int32_t port, int32_t world_size, int32_t is_server, int64_t timeout_ms, dt_store* out) {
+  return guarded([&] {
+    if (host == nullptr || *host == '\0') throw std::invalid_argument("the store's host is empty");
+    if (port < 1 || port > 65535) throw std::invalid_argument("the store's port must lie in 1..65535, got " + std::to_string(port));
+    if (world_size < 1) throw std::invalid_argument("world size must be at least 1, got " + std::to_string(world_size));
+    c10d::TCPStoreOptions options;
+    options.port = static_cast<std::uint16_t>(port);
+    options.isServer = is_server != 0;
+    options.numWorkers = static_cast<std::size_t>(world_size);
+    options.waitWorkers = true;
+    options.timeout = timeout_of(timeout_ms);
+    *out = new dt_store_s{c10::make_intrusive<c10d::TCPStore>(std::string(host), options)};
+  });
+}
+
+void dt_store_free(dt_store s) { delete s; }
+
+int dt_gloo_new(dt_store store, int32_t rank, int32_t world_size, const char* iface_host, int64_t timeout_ms, dt_process_group* out) {
+  return guarded([&] {
+    if (store == nullptr || !store->value) throw std::invalid_argument("store handle is null (disposed or never created)");
+    if (world_size < 1 || rank < 0 || rank >= world_size)
+      throw std::invalid_argument("rank " + std::to_string(rank) + " is outside a world of " + std::to_string(world_size));
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout_of(timeout_ms));
+    const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+    if (iface_host != nullptr && *iface_host != '\0')
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(iface_host));
+    else if (ifname != nullptr && *ifname != '\0')
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+    else
+      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    options->threads = 2;
+    *out = new dt_process_group_s{c10::make_intrusive<c10d::ProcessGroupGloo>(store->value, rank, world_size, options)};
+  });
+}
+
+void dt_process_group_free(dt_process_group pg) {
+  try { delete pg; } catch (...) { /* a destructor that throws is libtorch's bug: never across the boundary */ }
+}
+
+int dt_all_reduce_(dt_process_group pg, dt_tensor t, int32_t op) {
+  return guarded([&] {
+    c10d::AllreduceOptions options;
+    switch (op) {
+      case DT_OP_SUM: options.reduceOp = c10d::ReduceOp::SUM; break;
+      case DT_OP_MAX: options.reduceOp = c10d::ReduceOp::MAX; break;
+      case DT_OP_MIN: options.reduceOp = c10d::ReduceOp::MIN; break;
+      default: throw std::invalid_argument("unknown reduce op " + std::to_string(op) + " (use sum, max or min)");
+    }
+    std::vector<at::Tensor> tensors{get(t)};
+    if (!tensors[0].is_contiguous()) throw std::invalid_argument("all-reduce needs a contiguous tensor");
+    at::NoGradGuard no_grad;
+    wait(group(pg).allreduce(tensors, options));
+  });
+}
+
+int dt_broadcast_(dt_process_group pg, dt_tensor t, int32_t root) {
+  return guarded([&] {
+    c10d::BroadcastOptions options;
+    options.rootRank = root;
+    std::vector<at::Tensor> tensors{get(t)};
+    if (!tensors[0].is_contiguous()) throw std::invalid_argument("broadcast needs a contiguous tensor");
+    at::NoGradGuard no_grad;
+    wait(group(pg).broadcast(tensors, options));
+  });
+}
+
+int dt_barrier(dt_process_group pg) {
+  return guarded([&] { wait(group(pg).barrier()); });
 }
 
 }  // extern "C"

@@ -31,6 +31,8 @@ extern "C" {
 
 typedef struct dt_tensor_s* dt_tensor;
 typedef struct dt_generator_s* dt_generator;
+typedef struct dt_store_s* dt_store;
+typedef struct dt_process_group_s* dt_process_group;
 
 enum DtUnary { DT_NEG = 0, DT_EXP, DT_LOG, DT_SQRT, DT_SIN, DT_COS, DT_SILU, DT_SIGMOID, DT_TANH,
                DT_RELU, DT_ABS, DT_SQUARE, DT_RSQRT };
@@ -38,6 +40,8 @@ enum DtBinary { DT_ADD = 0, DT_SUB, DT_MUL, DT_DIV, DT_POW, DT_MAXIMUM, DT_MINIM
 /* a op s; DT_RSUB is s - a, DT_RDIV is s / a, DT_FILL (in place only) sets every element to s. */
 enum DtScalar { DT_S_ADD = 0, DT_S_SUB, DT_S_MUL, DT_S_DIV, DT_S_POW, DT_S_RSUB, DT_S_RDIV, DT_S_FILL };
 enum DtReduce { DT_SUM = 0, DT_MEAN, DT_AMAX, DT_AMIN, DT_NORM2 };
+/* element-wise reduction of a collective (dt_all_reduce_) across the ranks of a process group */
+enum DtReduceOp { DT_OP_SUM = 0, DT_OP_MAX, DT_OP_MIN };
 
 /* errors, bookkeeping, global state */
 DT_EXPORT const char* dt_last_error(void);
@@ -132,6 +136,21 @@ DT_EXPORT int dt_set_data(dt_tensor self, dt_tensor src);
 /* initializers: always run without recording gradients, like torch.nn.init */
 DT_EXPORT int dt_uniform_(dt_tensor self, double low, double high, dt_generator gen);
 DT_EXPORT int dt_normal_(dt_tensor self, double mean, double std, dt_generator gen);
+
+/* distributed (c10d from the same libtorch). A TCPStore is the rendezvous: the rank with is_server
+ * hosts it on port, the others connect to host:port; construction waits (up to timeout_ms) for all
+ * world_size ranks. A Gloo process group over it runs collectives on CPU tensors; timeout_ms bounds
+ * its rendezvous and every collective, so a rank that hangs or dies fails the others' call with
+ * DT_ERROR instead of blocking them. iface_host names the address this rank's Gloo transport binds
+ * ("" = the interface named by $GLOO_SOCKET_IFNAME, else the one this machine's hostname resolves to). */
+DT_EXPORT int dt_tcp_store_new(const char* host, int32_t port, int32_t world_size, int32_t is_server, int64_t timeout_ms, dt_store* out);
+DT_EXPORT void dt_store_free(dt_store s);
+DT_EXPORT int dt_gloo_new(dt_store store, int32_t rank, int32_t world_size, const char* iface_host, int64_t timeout_ms, dt_process_group* out);
+DT_EXPORT void dt_process_group_free(dt_process_group pg);
+/* reduces t in place on every rank (t: a dense contiguous CPU tensor, the same shape and dtype everywhere) */
+DT_EXPORT int dt_all_reduce_(dt_process_group pg, dt_tensor t, int32_t op);
+DT_EXPORT int dt_broadcast_(dt_process_group pg, dt_tensor t, int32_t root);
+DT_EXPORT int dt_barrier(dt_process_group pg);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,8 @@ internal sealed class CliProcess : IDisposable
 
     public int Id => process.Id;
 
+    public bool HasExited => process.HasExited;
+
     public string Out { get { lock (stdout) return stdout.ToString(); } }
 
     public string Error { get { lock (stderr) return stderr.ToString(); } }

@@ -94,4 +94,12 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static partial int dt_set_data(TensorHandle self, TensorHandle src);
     [LibraryImport(Library)] internal static partial int dt_uniform_(TensorHandle self, double low, double high, GeneratorHandle gen);
     [LibraryImport(Library)] internal static partial int dt_normal_(TensorHandle self, double mean, double std, GeneratorHandle gen);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int dt_tcp_store_new(string host, int port, int worldSize, int isServer, long timeoutMs, out IntPtr store);
+    [LibraryImport(Library)] internal static partial void dt_store_free(IntPtr store);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int dt_gloo_new(DistributedHandle store, int rank, int worldSize, string ifaceHost, long timeoutMs, out IntPtr group);
+    [LibraryImport(Library)] internal static partial void dt_process_group_free(IntPtr group);
+    [LibraryImport(Library)] internal static partial int dt_all_reduce_(DistributedHandle group, TensorHandle t, int op);
+    [LibraryImport(Library)] internal static partial int dt_broadcast_(DistributedHandle group, TensorHandle t, int root);
+    [LibraryImport(Library)] internal static partial int dt_barrier(DistributedHandle group);
 }

@@ -70,10 +70,39 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
         return options;
     }
 
-    /// <summary>The libtorch thread count: the option, else the dataset's default.</summary>
+    /// <summary>The libtorch thread count: the option, else the dataset's default, shared among the ranks that
+    /// <c>--nproc</c> started on this machine (<see cref="LocalLauncher.LocalRanksVariable"/>).</summary>
     public int Threads(Dataset dataset) => result.GetValue(o.Threads) is { } threads
         ? threads >= 1 ? threads : throw new DiffusionException($"--threads must be at least 1, got {threads}.")
-        : DatasetDefaults.For(dataset).Threads;
+        : Math.Max(1, DatasetDefaults.For(dataset).Threads / LocalLauncher.LocalRanks);
+
+    /// <summary>This process's place in a data-parallel run (--rank, --world-size, --master-addr, --master-port), or null when it trains alone.</summary>
+    public DataParallelOptions? Parallel()
+    {
+        bool any = Given(o.Rank) || Given(o.WorldSize) || Given(o.MasterAddr) || Given(o.MasterPort);
+        if (!any) return null;
+        if (result.GetValue(o.Rank) is not { } rank || result.GetValue(o.WorldSize) is not { } worldSize)
+            throw new DiffusionException("a data-parallel rank needs both --rank and --world-size (and, across machines, --master-addr and --master-port); or use --nproc N on one machine.");
+        double timeout = result.GetValue(o.DistTimeout);
+        if (!(timeout > 0)) throw new DiffusionException($"--dist-timeout must be a positive number of seconds, got {timeout}.");
+        var options = new DataParallelOptions
+        {
+            Rank = rank,
+            WorldSize = worldSize,
+            MasterAddress = result.GetValue(o.MasterAddr) ?? "127.0.0.1",
+            MasterPort = result.GetValue(o.MasterPort),
+            Timeout = TimeSpan.FromSeconds(timeout),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (DiffusionException e)
+        {
+            throw new DiffusionException($"{e.Message.TrimEnd('.')} (--rank, --world-size, --master-addr, --master-port, --dist-timeout).", e);
+        }
+        return options;
+    }
 
     private bool Given(Option option) => result.GetResult(option) is { Implicit: false };
 

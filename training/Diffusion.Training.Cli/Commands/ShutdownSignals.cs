@@ -17,17 +17,21 @@ internal sealed class ShutdownSignals : IDisposable
     private readonly CancellationTokenSource source = new();
     private readonly PosixSignalRegistration[] registrations;
     private readonly Func<long> clockMilliseconds;
+    private readonly bool announce;
     private long firstSignalAt;
 
-    public ShutdownSignals()
-        : this(() => Environment.TickCount64, register: true)
+    /// <summary>Registers for SIGINT and SIGTERM; <paramref name="announce"/> false keeps the first one silent (the ranks of a
+    /// data-parallel run other than 0, which all get a terminal's Ctrl-C).</summary>
+    public ShutdownSignals(bool announce = true)
+        : this(() => Environment.TickCount64, register: true, announce)
     {
     }
 
     /// <summary>Signals decided with <paramref name="clock"/> (milliseconds); <paramref name="register"/> false for tests.</summary>
-    internal ShutdownSignals(Func<long> clock, bool register)
+    internal ShutdownSignals(Func<long> clock, bool register, bool announce = true)
     {
         clockMilliseconds = clock;
+        this.announce = announce;
         registrations = register
             ? [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)]
             : [];
@@ -42,7 +46,7 @@ internal sealed class ShutdownSignals : IDisposable
         if (source.IsCancellationRequested)
             return now - firstSignalAt < DuplicateWindow.TotalMilliseconds; // a copy of the first, or a real second request
         firstSignalAt = now;
-        Console.Error.WriteLine($"{signal}: stopping after this step and saving a checkpoint (send it again to kill)...");
+        if (announce) Console.Error.WriteLine($"{signal}: stopping after this step and saving a checkpoint (send it again to kill)...");
         source.Cancel();
         return true;
     }

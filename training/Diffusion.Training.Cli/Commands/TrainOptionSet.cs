@@ -95,13 +95,32 @@ internal sealed class TrainOptionSet
     public readonly Option<int> PreviewSteps = new("--preview-steps") { Description = "sampler steps of a preview", DefaultValueFactory = _ => 50 };
     public readonly Option<long> LogEvery = new("--log-every") { Description = "log the mean loss (loss.csv, and a line when not on a terminal) every this many steps", DefaultValueFactory = _ => 100 };
 
+    // Data parallelism
+    public readonly Option<int?> Nproc = new("--nproc")
+    {
+        Description = "train data-parallel in N processes on this machine (ranks on 127.0.0.1 and a free port): each trains on 1/N of every --batch, " +
+            "gradients are averaged before each step, rank 0 writes the output; a rank that fails stops the others",
+    };
+    public readonly Option<int?> Rank = new("--rank") { Description = "data parallelism across machines: this process's rank, 0 to --world-size - 1 (rank 0 writes the output and hosts the rendezvous)" };
+    public readonly Option<int?> WorldSize = new("--world-size") { Description = "data parallelism across machines: how many ranks train together (--batch must be a multiple of it)" };
+    public readonly Option<string?> MasterAddr = new("--master-addr") { Description = "data parallelism across machines: the address of rank 0's machine (default 127.0.0.1)" };
+    public readonly Option<int> MasterPort = new("--master-port") { Description = "data parallelism across machines: rank 0's rendezvous TCP port", DefaultValueFactory = _ => 29500 };
+    public readonly Option<double> DistTimeout = new("--dist-timeout")
+    {
+        Description = "data parallelism: seconds to wait for the other ranks to join and for each all-reduce before giving up with an error",
+        DefaultValueFactory = _ => 300,
+    };
+
     public TrainOptionSet()
     {
         foreach (var option in All) FiniteValues.Require(option);
     }
 
     /// <summary>The options that may differ on --resume: they do not change what a step computes.</summary>
-    public IEnumerable<Option> ResumableOptions => [Steps, Threads, Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery];
+    public IEnumerable<Option> ResumableOptions => [Steps, Threads, Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery, .. Parallelism];
+
+    /// <summary>How many processes train and where they meet: a step computes the same whatever they are.</summary>
+    public IEnumerable<Option> Parallelism => [Nproc, Rank, WorldSize, MasterAddr, MasterPort, DistTimeout];
 
     public IEnumerable<Option> All =>
     [
@@ -112,5 +131,6 @@ internal sealed class TrainOptionSet
         Steps, Batch, LearningRate, Optimizer, WeightDecay, Warmup, GradClip, Ema, Seed, Threads,
         ClassConditional, LabelDropout,
         Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery,
+        Nproc, Rank, WorldSize, MasterAddr, MasterPort, DistTimeout,
     ];
 }

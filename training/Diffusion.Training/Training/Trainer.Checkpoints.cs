@@ -7,9 +7,15 @@ namespace Diffusion.Training.Training;
 // The trainer's state to and from checkpoints: weights, their average, Adam's moments and step, the sampler's position.
 public sealed partial class Trainer
 {
-    /// <summary>Writes the current state to <see cref="CheckpointPath"/>, atomically.</summary>
+    /// <summary>Writes the current state to <see cref="CheckpointPath"/>, atomically; in a data-parallel group, only rank 0 writes
+    /// (the ranks hold the same state).</summary>
     public void SaveCheckpoint(Action<string>? log = null)
     {
+        if (!IsLeader)
+        {
+            savedStep = Step;
+            return;
+        }
         CheckpointFile.Save(CheckpointPath, CaptureCheckpoint());
         savedStep = Step;
         log?.Invoke($"checkpoint: step {Step} -> {CheckpointPath}");

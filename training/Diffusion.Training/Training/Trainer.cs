@@ -18,6 +18,9 @@ namespace Diffusion.Training.Training;
 /// K steps, at the end and on cancellation, previews drawn by the runtime's own samplers, and a
 /// stop at the first NaN or infinite loss or gradient that leaves the last good checkpoint alone.
 /// A resumed run continues exactly: every step's randomness derives from (seed, step).
+/// With a <see cref="DataParallel"/> group, each rank trains on its shard of every global minibatch (the same
+/// minibatch, times and noise one process would draw), the gradients are averaged over the ranks before the
+/// optimizer step, and only rank 0 writes checkpoints, previews and the loss log.
 /// </summary>
 public sealed partial class Trainer : IDisposable
 {
@@ -33,21 +36,29 @@ public sealed partial class Trainer : IDisposable
     private readonly LinearWarmup warmup;
     private readonly ExponentialMovingAverage ema;
     private readonly MinibatchSampler sampler;
-    private readonly LossLog lossLog;
+    private readonly LossLog? lossLog;
+    private readonly DataParallel? parallel;
+    private readonly int shardStart;
     private readonly int[] indices;
+    private readonly int[] shardIndices;
     private readonly float[] batch;
     private readonly int[] batchLabels;
     private readonly long[] batchShape;
+    private readonly long[] globalShape;
+    private readonly Stopwatch stepClock = new();
     private long savedStep = -1;
     private double? lastLoss;
 
-    private Trainer(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective, Checkpoint? resumeFrom)
+    private Trainer(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective, Checkpoint? resumeFrom, DataParallel? parallel)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         run.Options.Validate();
         Run = run;
+        this.parallel = parallel;
+        var (start, count) = parallel?.Shard(run.Options.BatchSize) ?? (0, run.Options.BatchSize);
+        shardStart = start;
         this.dataset = dataset;
         this.objective = objective ?? ObjectiveRegistry.Restore(run.Objective, run.ModelConfig, run.NoiseLevels);
         OutputDirectory = outputDirectory;
@@ -82,9 +93,14 @@ public sealed partial class Trainer : IDisposable
                 lastLoss = resumeFrom.Loss;
                 savedStep = Step;
             }
-            Directory.CreateDirectory(outputDirectory);
-            lossLog = new LossLog(Path.Combine(outputDirectory, LossLogFileName));
-            lossLog.Open(resumeFrom?.Step);
+            if (IsLeader)
+            {
+                Directory.CreateDirectory(outputDirectory);
+                lossLog = new LossLog(Path.Combine(outputDirectory, LossLogFileName));
+                lossLog.Open(resumeFrom?.Step);
+            }
+            parallel?.RequireSame(StartState(), "starting states (step, batch, seed, learning rate or weights)",
+                "every rank must run the same command on the same data, and a resumed run must read the same checkpoint on every machine.");
         }
         catch
         {
@@ -92,10 +108,38 @@ public sealed partial class Trainer : IDisposable
             throw;
         }
         indices = new int[options.BatchSize];
-        batch = new float[options.BatchSize * dataset.SampleSize];
-        batchLabels = new int[options.BatchSize];
-        batchShape = [options.BatchSize, dataset.Channels, dataset.Height, dataset.Width];
+        shardIndices = new int[count];
+        batch = new float[count * dataset.SampleSize];
+        batchLabels = new int[count];
+        batchShape = [count, dataset.Channels, dataset.Height, dataset.Width];
+        globalShape = [options.BatchSize, dataset.Channels, dataset.Height, dataset.Width];
     }
+
+    /// <summary>What must agree across ranks before the first step: the step, what shapes a step, and the weights.</summary>
+    private double[] StartState()
+    {
+        var options = Run.Options;
+        double sum = 0, squares = 0;
+        foreach (var (_, parameter) in Model.Parameters)
+        {
+            foreach (float w in parameter.ToArray<float>())
+            {
+                sum += w;
+                squares += (double)w * w;
+            }
+        }
+        return [Step, options.BatchSize, options.Seed & 0xFFFFFFFF, options.Seed >> 32, options.LearningRate, options.WarmupSteps, options.EmaDecay, optimizer.StepCount, sum, squares];
+    }
+
+    /// <summary>True when this process writes checkpoints, previews and the loss log (always, unless it is a rank other than 0).</summary>
+    public bool IsLeader => parallel is null || parallel.IsLeader;
+
+    /// <summary>Time spent in training steps by this process so far (checkpoints and previews excluded; a data-parallel
+    /// step includes its all-reduce, <see cref="DataParallel.AllReduceTime"/>).</summary>
+    public TimeSpan StepTime => stepClock.Elapsed;
+
+    /// <summary>The data-parallel group this trainer is a rank of, or null when it trains alone.</summary>
+    public DataParallel? Parallel => parallel;
 
     /// <summary>Starts a new run writing to <paramref name="outputDirectory"/>.</summary>
     /// <param name="run">What to train.</param>
@@ -103,13 +147,14 @@ public sealed partial class Trainer : IDisposable
     /// <param name="outputDirectory">Where checkpoints, previews and the loss curve go; created if missing.</param>
     /// <param name="objective">The objective; null restores it from the run (tests pass their own).</param>
     /// <exception cref="DiffusionException">The folder already holds a checkpoint, or the data does not fit the network.</exception>
-    public static Trainer Start(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective = null)
+    /// <param name="parallel">The data-parallel group to train in, or null to train alone.</param>
+    public static Trainer Start(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective = null, DataParallel? parallel = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         string existing = Path.Combine(outputDirectory, CheckpointFileName);
         if (File.Exists(existing))
             throw new DiffusionException($"'{existing}' already exists: resume it (--resume) or choose another output folder; a new run would overwrite it.");
-        return new Trainer(run, dataset, outputDirectory, objective, null);
+        return new Trainer(run, dataset, outputDirectory, objective, null, parallel);
     }
 
     /// <summary>Continues the run of <paramref name="checkpoint"/>, writing to <paramref name="outputDirectory"/>.</summary>
@@ -119,12 +164,13 @@ public sealed partial class Trainer : IDisposable
     /// <param name="options">The run's options with, typically, more <see cref="TrainingOptions.Steps"/> or other
     /// intervals; null keeps the checkpoint's. Changing what shapes the steps (batch, rates, seed) forks the run.</param>
     /// <param name="objective">The objective; null restores it from the run.</param>
+    /// <param name="parallel">The data-parallel group to train in, or null to train alone.</param>
     /// <exception cref="DiffusionException">The checkpoint does not fit its network or the data.</exception>
-    public static Trainer Resume(Checkpoint checkpoint, Dataset dataset, string outputDirectory, TrainingOptions? options = null, IObjective? objective = null)
+    public static Trainer Resume(Checkpoint checkpoint, Dataset dataset, string outputDirectory, TrainingOptions? options = null, IObjective? objective = null, DataParallel? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var run = options is null ? checkpoint.Run : checkpoint.Run with { Options = options };
-        return new Trainer(run, dataset, outputDirectory, objective, checkpoint);
+        return new Trainer(run, dataset, outputDirectory, objective, checkpoint, parallel);
     }
 
     /// <summary>The run being trained.</summary>
@@ -164,9 +210,13 @@ public sealed partial class Trainer : IDisposable
         long windowSteps = 0;
         while (Step < options.Steps)
         {
-            if (cancellation.IsCancellationRequested) return Interrupt(log);
+            // Alone, a stop request ends the run before the next step; in a group, the ranks agree on it in the
+            // step's all-reduce, so all of them stop after the same step.
+            if (parallel is null && cancellation.IsCancellationRequested) return Interrupt(log);
             clock.Start();
-            var (loss, gradientNorm, learningRate) = TrainStep();
+            stepClock.Start();
+            var (loss, gradientNorm, learningRate, stop) = TrainStep(cancellation.IsCancellationRequested);
+            stepClock.Stop();
             clock.Stop();
             windowLoss += loss;
             windowSteps++;
@@ -174,17 +224,19 @@ public sealed partial class Trainer : IDisposable
             progress?.Report(new TrainingProgress(Step, options.Steps, loss, windowLoss / windowSteps, throughput, learningRate, gradientNorm));
             if (Step % options.LogEvery == 0 || Step == options.Steps)
             {
-                lossLog.Append(Step, windowLoss / windowSteps, learningRate, throughput);
+                lossLog?.Append(Step, windowLoss / windowSteps, learningRate, throughput);
                 windowLoss = 0;
                 windowSteps = 0;
                 clock.Reset();
             }
+            if (stop) return Interrupt(log);
             if (Step % options.CheckpointEvery == 0) SaveCheckpoint(log);
-            if (options.PreviewEvery > 0 && (Step % options.PreviewEvery == 0 || Step == options.Steps))
+            if (IsLeader && options.PreviewEvery > 0 && (Step % options.PreviewEvery == 0 || Step == options.Steps))
             {
                 try
                 {
-                    WritePreview(log, cancellation);
+                    // In a group the other ranks wait in the next all-reduce; a stop request is honoured there.
+                    WritePreview(log, parallel is null ? cancellation : CancellationToken.None);
                 }
                 catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
                 {
@@ -198,8 +250,13 @@ public sealed partial class Trainer : IDisposable
             }
         }
         if (savedStep != Step) SaveCheckpoint(log);
+        RequireSameWeights();
         return new TrainingResult(TrainingOutcome.Completed, Step, lastLoss, CheckpointPath);
     }
+
+    /// <summary>In a group, checks that the ranks' weights are still identical (they take the same steps).</summary>
+    private void RequireSameWeights() => parallel?.RequireSame(StartState(), "weights at the end of the run",
+        "the ranks diverged, which is a bug: report it with the command line.");
 
     /// <summary>Draws a preview with the averaged network and writes it as <c>preview-STEP.png</c>.</summary>
     /// <returns>The file written, or null when the samples cannot be drawn as a picture.</returns>
@@ -215,8 +272,8 @@ public sealed partial class Trainer : IDisposable
         return path;
     }
 
-    /// <summary>One optimisation step; returns its loss, gradient norm and learning rate.</summary>
-    private (double Loss, double GradientNorm, double LearningRate) TrainStep()
+    /// <summary>One optimisation step; returns its loss, gradient norm and learning rate, and whether any rank asked to stop.</summary>
+    private (double Loss, double GradientNorm, double LearningRate, bool Stop) TrainStep(bool stopRequested)
     {
         var options = Run.Options;
         long step = Step;
@@ -224,15 +281,43 @@ public sealed partial class Trainer : IDisposable
         torch.manual_seed(StepRandomness.Seed(options.Seed, step, StepRandomness.DropoutStream));
         using var generator = new Generator(StepRandomness.Seed(options.Seed, step, StepRandomness.NoiseStream));
         sampler.Next(indices);
-        var labels = options.ClassConditional ? Labels(generator) : null;
-        if (!options.ClassConditional) dataset.Gather(indices, batch);
-        var x0 = torch.FromData<float>(batch, batchShape);
+        if (parallel is null)
+        {
+            var labels = options.ClassConditional ? Labels(generator, indices) : null;
+            if (!options.ClassConditional) dataset.Gather(indices, batch);
+            var x0 = torch.FromData<float>(batch, batchShape);
 
-        var loss = objective.Loss(Model, x0, labels, generator);
-        double value = loss.item<double>();
-        if (!double.IsFinite(value)) throw Diverged(step + 1, "loss", value);
-        optimizer.zero_grad();
-        loss.backward();
+            var loss = objective.Loss(Model, x0, labels, generator);
+            double value = loss.item<double>();
+            if (!double.IsFinite(value)) throw Diverged(step + 1, "loss", value);
+            optimizer.zero_grad();
+            loss.backward();
+            return Update(step, value, stop: false);
+        }
+        else
+        {
+            // This rank's rows of the global minibatch, with the labels, times and noise one process would draw for them.
+            Array.Copy(indices, shardStart, shardIndices, 0, shardIndices.Length);
+            var labels = options.ClassConditional ? Labels(generator, shardIndices) : null;
+            if (!options.ClassConditional) dataset.Gather(shardIndices, batch);
+            var x0 = torch.FromData<float>(batch, batchShape);
+            var noise = objective.Draw(globalShape, generator);
+            var shardNoise = new TrainingNoise(noise.Times[shardStart..(shardStart + shardIndices.Length)], noise.Noise.narrow(0, shardStart, shardIndices.Length));
+
+            var loss = objective.Loss(Model, x0, labels, shardNoise);
+            optimizer.zero_grad();
+            loss.backward();
+            var (value, stop) = parallel.AverageGradients(Model.Parameters.Select(p => p.parameter).ToList(), loss.item<double>(), stopRequested, step + 1);
+            // Checked after the all-reduce, so that every rank sees the same value and stops at the same step.
+            if (!double.IsFinite(value)) throw Diverged(step + 1, "loss", value);
+            return Update(step, value, stop);
+        }
+    }
+
+    /// <summary>Clips the gradients, takes the optimizer step and updates the average.</summary>
+    private (double Loss, double GradientNorm, double LearningRate, bool Stop) Update(long step, double value, bool stop)
+    {
+        var options = Run.Options;
         double norm = torch.nn.utils.clip_grad_norm_(optimizer.Parameters, options.GradClip ?? double.MaxValue);
         if (!double.IsFinite(norm)) throw Diverged(step + 1, "gradient norm", norm);
         double learningRate = warmup.RateFor(step + 1);
@@ -242,20 +327,22 @@ public sealed partial class Trainer : IDisposable
         ema.Update(step);
         Step = step + 1;
         lastLoss = value;
-        return (value, norm, learningRate);
+        return (value, norm, learningRate, stop);
     }
 
     /// <summary>Gathers the batch with its labels, each replaced by the null label with probability
     /// <see cref="TrainingOptions.LabelDropout"/> (classifier-free guidance, Ho &amp; Salimans 2022).</summary>
-    private Tensor Labels(Generator generator)
+    /// <remarks>The dropout draws cover the global minibatch; a rank uses those of its own rows.</remarks>
+    private Tensor Labels(Generator generator, int[] rows)
     {
-        dataset.Gather(indices, batch, batchLabels);
-        int n = indices.Length;
-        using var draws = torch.rand([n], generator);
+        dataset.Gather(rows, batch, batchLabels);
+        int n = rows.Length;
+        using var draws = torch.rand([indices.Length], generator);
         float[] u = draws.ToArray<float>();
+        int offset = parallel is null ? 0 : shardStart;
         long nullLabel = Run.ModelConfig.NumClasses;
         var labels = new long[n];
-        for (int i = 0; i < n; i++) labels[i] = u[i] < Run.Options.LabelDropout ? nullLabel : batchLabels[i];
+        for (int i = 0; i < n; i++) labels[i] = u[offset + i] < Run.Options.LabelDropout ? nullLabel : batchLabels[i];
         return torch.FromData<long>(labels, [n]);
     }
 
@@ -270,6 +357,8 @@ public sealed partial class Trainer : IDisposable
 
     private TrainingResult Interrupt(Action<string>? log)
     {
+        // A rank that stops alone (an error) never gets here; ranks that agreed to stop still hold the same weights.
+        if (parallel is not null) RequireSameWeights();
         if (savedStep != Step) SaveCheckpoint(log);
         return new TrainingResult(TrainingOutcome.Interrupted, Step, lastLoss, CheckpointPath);
     }
