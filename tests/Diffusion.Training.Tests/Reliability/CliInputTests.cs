@@ -21,6 +21,17 @@ public class CliInputTests
         Assert.False(Directory.Exists(folder.File("run")));
     }
 
+    [Theory]
+    [InlineData("2000000000")]
+    [InlineData("65537")]
+    public void ABatchBeyondTheLimitIsRefusedBeforeAnyWork(string batch)
+    {
+        using var folder = new TempFolder();
+        var result = CliProcess.Run("train", "-d", "ring", "--batch", batch, "--out", folder.File("run"));
+        CliTests.AssertOneLineError(result, $"batch size must lie in 1 to 65536, got {batch}");
+        Assert.DoesNotContain("unexpected", result.Error);
+    }
+
     [Fact]
     public void OutputPathsAreCheckedBeforeAnyWork()
     {

@@ -30,11 +30,14 @@ public sealed record ClassifierTrainingOptions
     /// <summary>Progress is reported with the mean loss every this many steps.</summary>
     public long LogEvery { get; init; } = 100;
 
+    /// <summary>Largest batch accepted: far above what fits a CPU step, small enough that batch x sample size stays well inside 64-bit sizes.</summary>
+    public const int MaxBatchSize = 65_536;
+
     /// <summary>Throws a <see cref="DiffusionException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
         if (Steps < 1) throw Invalid($"steps must be at least 1, got {Steps}");
-        if (BatchSize < 1) throw Invalid($"batch size must be at least 1, got {BatchSize}");
+        if (BatchSize is < 1 or > MaxBatchSize) throw Invalid($"batch size must lie in 1 to {MaxBatchSize}, got {BatchSize}");
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw Invalid($"learning rate must be positive and finite, got {LearningRate}");
         if (WarmupSteps < 0) throw Invalid($"warm-up steps must be 0 or more, got {WarmupSteps}");
         if (MaxShift < 0) throw Invalid($"the largest shift must be 0 (off) or more pixels, got {MaxShift}");

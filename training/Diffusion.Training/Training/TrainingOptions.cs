@@ -61,11 +61,14 @@ public sealed record TrainingOptions
     /// network also learns the unconditional model (Ho &amp; Salimans 2022).</summary>
     public double LabelDropout { get; init; } = 0.1;
 
+    /// <summary>Largest batch accepted: far above what fits a CPU step, small enough that batch x sample size stays well inside 64-bit sizes.</summary>
+    public const int MaxBatchSize = 65_536;
+
     /// <summary>Throws a <see cref="DiffusionException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
         if (Steps < 1) throw Invalid($"steps must be at least 1, got {Steps}");
-        if (BatchSize < 1) throw Invalid($"batch size must be at least 1, got {BatchSize}");
+        if (BatchSize is < 1 or > MaxBatchSize) throw Invalid($"batch size must lie in 1 to {MaxBatchSize}, got {BatchSize}");
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw Invalid($"learning rate must be positive and finite, got {LearningRate}");
         if (Optimizer is not ("adam" or "adamw")) throw Invalid($"unknown optimizer '{Optimizer}': use adam or adamw");
         if (!(WeightDecay >= 0)) throw Invalid($"weight decay must be 0 or more, got {WeightDecay}");
@@ -74,8 +77,8 @@ public sealed record TrainingOptions
         if (!(EmaDecay >= 0 && EmaDecay < 1)) throw Invalid($"EMA decay must lie in [0, 1), got {EmaDecay}");
         if (CheckpointEvery < 1) throw Invalid($"the checkpoint interval must be at least 1 step, got {CheckpointEvery}");
         if (PreviewEvery < 0) throw Invalid($"the preview interval must be 0 (off) or more, got {PreviewEvery}");
-        if (PreviewCount < 1) throw Invalid($"a preview needs at least 1 sample, got {PreviewCount}");
-        if (PreviewSteps < 1) throw Invalid($"a preview needs at least 1 sampler step, got {PreviewSteps}");
+        if (PreviewCount is < 1 or > 1_024) throw Invalid($"a preview has 1 to 1024 samples, got {PreviewCount}");
+        if (PreviewSteps is < 1 or > 10_000) throw Invalid($"a preview takes 1 to 10000 sampler steps, got {PreviewSteps}");
         if (PreviewSampler is { } sampler && !SamplerRegistry.All.Any(s => s.Name == sampler))
             throw Invalid($"unknown preview sampler '{sampler}': use one of {string.Join(", ", SamplerRegistry.All.Select(s => s.Name))}");
         if (LogEvery < 1) throw Invalid($"the log interval must be at least 1 step, got {LogEvery}");
