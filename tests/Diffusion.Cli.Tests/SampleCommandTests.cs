@@ -109,7 +109,7 @@ public sealed class SampleCommandTests : IDisposable
     [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': set --sampler to one of ddpm, ddim, euler, heun, pc, langevin, dpmpp, dpmpp-sde, unipc, euler-ancestral, edm.")]
     [InlineData("unknown spacing", new[] { "--spacing", "even" }, "error: unknown spacing 'even': use one of leading, trailing, linspace, karras, uniform.")]
     [InlineData("unknown device", new[] { "--device", "tpu" }, "error: unknown device 'tpu': set --device to auto, cpu, cuda or cuda:N.")]
-    [InlineData("no threads", new[] { "--threads", "0" }, "error: --threads must lie in 1 to 1024, got 0.")]
+    [InlineData("no threads", new[] { "--threads", "0" }, "error: --threads must lie in 1 to 1024 (ModelLoadOptions.MaxThreads), got 0.")]
     [InlineData("too many samples", new[] { "--count", "2000000000" }, "error: --count must lie in 1 to 10000 (GenerationLimits.MaxCount), got 2000000000.")]
     [InlineData("steps below one", new[] { "--steps", "0" }, "error: --steps must lie in 1 to 10000 (GenerationLimits.MaxSteps), got 0.")]
     [InlineData("eta above one", new[] { "--eta", "1.5" }, "error: --eta must lie in [0, 1], got 1.5.")]

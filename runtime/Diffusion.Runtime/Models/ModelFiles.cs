@@ -34,19 +34,19 @@ internal static class ModelFiles
 
     /// <summary>The config: explicit file, else embedded metadata, else a scheduler_config.json nearby.</summary>
     public static (SchedulerConfig Config, string Source) FindConfig(string? explicitPath, IReadOnlyDictionary<string, string> metadata,
-        string modelFile, string[] dirs)
+        string modelFile, string[] dirs, int maxTrainTimesteps = SchedulerConfig.DefaultMaxTrainTimesteps)
     {
         if (explicitPath is not null)
         {
             if (!File.Exists(explicitPath)) throw new DiffusionModelException($"scheduler config {explicitPath} does not exist: check ModelLoadOptions.SchedulerConfigPath.");
-            return (SchedulerConfig.Parse(File.ReadAllText(explicitPath), explicitPath), explicitPath);
+            return (SchedulerConfig.Parse(File.ReadAllText(explicitPath), explicitPath, maxTrainTimesteps), explicitPath);
         }
         if (metadata.TryGetValue(SchedulerConfig.MetadataKey, out var json))
-            return (SchedulerConfig.Parse(json, $"embedded in {modelFile}"), "embedded metadata_props");
+            return (SchedulerConfig.Parse(json, $"embedded in {modelFile}", maxTrainTimesteps), "embedded metadata_props");
         foreach (var dir in dirs)
         {
             string file = Path.Combine(dir, SchedulerConfig.FileName);
-            if (File.Exists(file)) return (SchedulerConfig.Parse(File.ReadAllText(file), file), file);
+            if (File.Exists(file)) return (SchedulerConfig.Parse(File.ReadAllText(file), file, maxTrainTimesteps), file);
         }
         throw new DiffusionModelException(
             $"no scheduler config for {modelFile}: embed it in the model's metadata_props as '{SchedulerConfig.MetadataKey}', " +

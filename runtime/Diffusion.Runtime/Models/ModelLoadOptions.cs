@@ -15,15 +15,18 @@ public sealed record ModelLoadOptions
     /// <summary>A scheduler config file that overrides the embedded one and any beside the model.</summary>
     public string? SchedulerConfigPath { get; init; }
 
-    /// <summary>Most threads <see cref="Threads"/> accepts.</summary>
-    public const int MaxThreads = 1024;
+    /// <summary>Most threads <see cref="Threads"/> accepts; raise it for a machine with more cores.</summary>
+    public int MaxThreads { get; init; } = 1_024;
+
+    /// <summary>Most <c>num_train_timesteps</c> a model's scheduler config may declare; raise it for a model trained on a finer grid.</summary>
+    public int MaxTrainTimesteps { get; init; } = SchedulerConfig.DefaultMaxTrainTimesteps;
 
     /// <summary>Throws <see cref="DiffusionRequestException"/> naming the member that is out of range.</summary>
     public void Validate()
     {
         ExecutionDevice.Parse(Device);
-        if (Threads is { } threads && threads is < 1 or > MaxThreads)
-            throw new DiffusionRequestException($"ModelLoadOptions.Threads must lie in 1 to {MaxThreads}, got {threads}.",
+        if (Threads is { } threads && (threads < 1 || threads > MaxThreads))
+            throw new DiffusionRequestException($"ModelLoadOptions.Threads must lie in 1 to {MaxThreads} (ModelLoadOptions.MaxThreads), got {threads}.",
                 nameof(ModelLoadOptions) + "." + nameof(Threads));
     }
 }

@@ -118,7 +118,7 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         try
         {
             var metadata = session.ModelMetadata.CustomMetadataMap;
-            var (config, source) = ModelFiles.FindConfig(options.SchedulerConfigPath, metadata, modelFile, searchDirs);
+            var (config, source) = ModelFiles.FindConfig(options.SchedulerConfigPath, metadata, modelFile, searchDirs, options.MaxTrainTimesteps);
             var model = new OnnxDiffusionModel(session, modelFile, config, source, device.ToString(), metadata.GetValueOrDefault(DatasetMetadataKey), logger);
             RuntimeLog.ModelLoaded(logger, modelFile, model.Device, Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.SampleShape.ToString(), source);
             return model;

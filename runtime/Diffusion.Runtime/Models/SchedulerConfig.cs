@@ -246,12 +246,18 @@ public sealed record SchedulerConfig
         "it needs num_train_timesteps, beta_start, beta_end, beta_schedule and prediction_type for a DDPM-style model " +
         "(or noise_schedule ve with sigma_min and sigma_max, or vp/subvp with beta_min and beta_max)";
 
-    /// <summary>Most <see cref="NumTrainTimesteps"/> a config may declare (its schedule holds a few arrays of that length).</summary>
-    public const int MaxTrainTimesteps = 100_000;
+    /// <summary>
+    /// Most <see cref="NumTrainTimesteps"/> a config may declare unless the caller raises it
+    /// (<see cref="ModelLoadOptions.MaxTrainTimesteps"/>): its schedule holds a few arrays of that length.
+    /// </summary>
+    public const int DefaultMaxTrainTimesteps = 100_000;
 
     /// <summary>Parses a config from JSON text; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="DiffusionModelException">The text is not a JSON object, repeats a key, or a key has a wrong type or an out-of-range value; the message names it.</exception>
-    public static SchedulerConfig Parse(string json, string source)
+    /// <param name="json">The config's JSON text.</param>
+    /// <param name="source">Names the config in errors (a file path, "embedded in model.onnx").</param>
+    /// <param name="maxTrainTimesteps">Most <c>num_train_timesteps</c> accepted.</param>
+    public static SchedulerConfig Parse(string json, string source, int maxTrainTimesteps = DefaultMaxTrainTimesteps)
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonObject obj;
@@ -277,7 +283,7 @@ public sealed record SchedulerConfig
         }
         try
         {
-            return FromJson(obj);
+            return FromJson(obj, maxTrainTimesteps);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException or OverflowException or ArgumentException)
         {
@@ -289,7 +295,7 @@ public sealed record SchedulerConfig
         }
     }
 
-    private static SchedulerConfig FromJson(JsonObject o)
+    private static SchedulerConfig FromJson(JsonObject o, int maxTrainTimesteps)
     {
         string? className = Str(o, "_class_name");
         bool scoreSdeVe = className == "ScoreSdeVeScheduler", scoreSdeVp = className == "ScoreSdeVpScheduler";
@@ -303,7 +309,7 @@ public sealed record SchedulerConfig
             BetaStart = Num(o, "beta_start") ?? defaults.BetaStart,
             BetaEnd = Num(o, "beta_end") ?? defaults.BetaEnd,
             BetaSchedule = Str(o, "beta_schedule") ?? defaults.BetaSchedule,
-            TrainedBetas = Numbers(o, "trained_betas"),
+            TrainedBetas = Numbers(o, "trained_betas", maxTrainTimesteps),
             PredictionType = PredictionConversion.Parse(Str(o, "prediction_type") ?? (scoreSdeVe ? "score" : "epsilon")),
             StepsOffset = Int(o, "steps_offset") ?? 0,
             ClipSampleRange = Num(o, "clip_sample_range") ?? defaults.ClipSampleRange,
@@ -343,7 +349,7 @@ public sealed record SchedulerConfig
             RescaleBetasZeroSnr = Bool(o, "rescale_betas_zero_snr") ?? false,
         };
         RejectUnimplemented(o);
-        config.Validate();
+        config.Validate(maxTrainTimesteps);
         return config;
     }
 
@@ -379,10 +385,11 @@ public sealed record SchedulerConfig
     }
 
     /// <summary>Checks ranges and names; throws a <see cref="DiffusionModelException"/> naming the bad key.</summary>
-    public void Validate()
+    /// <param name="maxTrainTimesteps">Most <c>num_train_timesteps</c> accepted.</param>
+    public void Validate(int maxTrainTimesteps = DefaultMaxTrainTimesteps)
     {
-        if (NumTrainTimesteps is < 2 or > MaxTrainTimesteps)
-            throw Bad($"num_train_timesteps must lie in 2 to {MaxTrainTimesteps}, got {NumTrainTimesteps}.");
+        if (NumTrainTimesteps < 2 || NumTrainTimesteps > maxTrainTimesteps)
+            throw Bad($"num_train_timesteps must lie in 2 to {maxTrainTimesteps} (ModelLoadOptions.MaxTrainTimesteps), got {NumTrainTimesteps}.");
         foreach (var (key, value) in new (string, double?)[]
         {
             ("beta_start", BetaStart), ("beta_end", BetaEnd), ("clip_sample_range", ClipSampleRange), ("sigma_min", SigmaMin),
@@ -569,12 +576,12 @@ public sealed record SchedulerConfig
         var v => throw new FormatException($"'{key}' must be a number, got {v.ToJsonString()}"),
     };
 
-    private static double[]? Numbers(JsonObject o, string key) => o[key] switch
+    private static double[]? Numbers(JsonObject o, string key, int maxCount) => o[key] switch
     {
         null => null,
-        JsonArray array when array.Count <= MaxTrainTimesteps => array.Select((v, i) => v is JsonValue n && n.TryGetValue(out double d)
+        JsonArray array when array.Count <= maxCount => array.Select((v, i) => v is JsonValue n && n.TryGetValue(out double d)
             ? d : throw new FormatException($"'{key}'[{i}] must be a number, got {v?.ToJsonString() ?? "null"}")).ToArray(),
-        JsonArray array => throw new FormatException($"'{key}' holds {array.Count} values, more than {MaxTrainTimesteps}"),
+        JsonArray array => throw new FormatException($"'{key}' holds {array.Count} values, more than {maxCount}"),
         var v => throw new FormatException($"'{key}' must be an array of numbers, got {v.ToJsonString()}"),
     };
 }

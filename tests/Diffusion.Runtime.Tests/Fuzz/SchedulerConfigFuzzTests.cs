@@ -112,7 +112,7 @@ public class SchedulerConfigFuzzTests
     [Theory]
     [InlineData("""{ "trained_betas": [0.1, null] }""", "'trained_betas'[1] must be a number, got null")]
     [InlineData("""{ "beta_start": 0.001, "beta_start": 0.002 }""", "gives the key 'beta_start' twice")]
-    [InlineData("""{ "num_train_timesteps": 1000000000 }""", "num_train_timesteps must lie in 2 to 100000, got 1000000000")]
+    [InlineData("""{ "num_train_timesteps": 1000000000 }""", "num_train_timesteps must lie in 2 to 100000 (ModelLoadOptions.MaxTrainTimesteps), got 1000000000")]
     [InlineData("""{ "timestep_scale": "Infinity" }""", "timestep_scale must be a finite number")]
     [InlineData("""{ "steps_offset": -1 }""", "steps_offset must lie in 0 to 999, got -1")]
     [InlineData("""{ "num_train_timesteps": 10.5 }""", "'num_train_timesteps' must be a whole number within 32 bits, got 10.5")]
@@ -122,5 +122,14 @@ public class SchedulerConfigFuzzTests
     {
         var e = Assert.Throws<DiffusionModelException>(() => SchedulerConfig.Parse(json, "test.json"));
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void TheTrainingStepLimitCanBeRaised()
+    {
+        const string json = """{ "num_train_timesteps": 200000, "beta_end": 0.0001 }""";
+        Assert.Throws<DiffusionModelException>(() => SchedulerConfig.Parse(json, "fine.json"));
+        var config = SchedulerConfig.Parse(json, "fine.json", maxTrainTimesteps: 200_000);
+        Assert.Equal(200_000, config.NumTrainTimesteps);
     }
 }
