@@ -138,30 +138,10 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "a batch holds at least one sample.");
         if (FixedBatchSize is { } fixedBatch && batchSize != fixedBatch)
             throw new DiffusionRequestException($"this model's batch size is fixed at {fixedBatch}: set GenerationOptions.BatchSize to {fixedBatch} and a GenerationOptions.Count that is a multiple of it.", "GenerationOptions.BatchSize");
-        long[]? labels = null;
-        if (ClassLabelsInput is not null)
-        {
-            if (classLabels is { } given) labels = given.ToArray();
-            else if (Config.NullClassLabel is { } nullLabel) labels = Enumerable.Repeat((long)nullLabel, batchSize).ToArray();
-            else throw new DiffusionRequestException("this model is class-conditional and its config names no null_class_label: set GenerationOptions.ClassLabels.", "GenerationOptions.ClassLabels");
-        }
-        else if (classLabels is not null)
-            throw new DiffusionRequestException("class labels were given, but the model has no class_labels input: do not set GenerationOptions.ClassLabels.", "GenerationOptions.ClassLabels");
+        long[]? labels = ClassLabelInput.Resolve(Config, ClassLabelsInput is not null, batchSize, classLabels);
         if (TimestepInput.Rank == 1 && TimestepInput.Dimensions[0] > 1 && TimestepInput.Dimensions[0] != batchSize)
             throw new DiffusionRequestException($"input {TimestepInput} does not fit a batch of {batchSize}: set GenerationOptions.BatchSize to {TimestepInput.Dimensions[0]}.", "GenerationOptions.BatchSize");
-        if (labels is not null) CheckLabels(labels, batchSize);
         return new OnnxDenoiser(_session, this, batchSize, labels, cancellation);
-    }
-
-    // Labels 0 .. num_classes - 1 name classes; null_class_label, if the config gives one, means none.
-    private void CheckLabels(long[] labels, int batchSize)
-    {
-        if (labels.Length != batchSize)
-            throw new DiffusionRequestException($"{labels.Length} class labels were given for a batch of {batchSize}: give one label per sample.", "GenerationOptions.ClassLabels");
-        foreach (long label in labels)
-            if (!(label >= 0 && label < Config.NumClasses) && label != Config.NullClassLabel)
-                throw new DiffusionRequestException($"class label {label} is out of range: this model has classes 0 to {Config.NumClasses - 1}" +
-                    (Config.NullClassLabel is { } nullLabel ? $" and the null label {nullLabel}." : "."));
     }
 
     /// <inheritdoc />

@@ -35,17 +35,7 @@ public sealed class BatchedModel(IDiffusionModel model, IRowDenoiser rows, StepB
     public IDenoiser CreateDenoiser(int batchSize, ReadOnlyMemory<long>? classLabels, CancellationToken cancellation)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        long[]? labels = null;
-        if (rows.TakesClassLabels)
-        {
-            if (classLabels is { } given) labels = given.ToArray();
-            else if (Config.NullClassLabel is { } nullLabel) labels = Enumerable.Repeat((long)nullLabel, batchSize).ToArray();
-            else throw new DiffusionRequestException("this model is class-conditional and its config names no null_class_label: set GenerationOptions.ClassLabels.", "GenerationOptions.ClassLabels");
-            if (labels.Length != batchSize)
-                throw new DiffusionRequestException($"{labels.Length} class labels were given for a batch of {batchSize}: give one label per sample.", "GenerationOptions.ClassLabels");
-        }
-        else if (classLabels is not null)
-            throw new DiffusionRequestException("class labels were given, but the model has no class_labels input: leave GenerationOptions.ClassLabels null.", "GenerationOptions.ClassLabels");
+        long[]? labels = ClassLabelInput.Resolve(Config, rows.TakesClassLabels, batchSize, classLabels);
         return new BatchingDenoiser(batcher, batchSize, SampleShape.Size, labels, cancellation, observer);
     }
 }

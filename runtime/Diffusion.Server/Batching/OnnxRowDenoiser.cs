@@ -66,8 +66,8 @@ public sealed class OnnxRowDenoiser : IRowDenoiser, IDisposable
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
-            if (model.Device.StartsWith("cuda", StringComparison.Ordinal))
-                options.AppendExecutionProvider_CUDA(model.Device.Contains(':') ? int.Parse(model.Device[(model.Device.IndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture) : 0);
+            if (ExecutionDevice.Parse(model.Device) is { Kind: DeviceKind.Cuda } cuda)
+                options.AppendExecutionProvider_CUDA(cuda.Index);
             _session = new InferenceSession(model.ModelPath, options);
         }
         catch (OnnxRuntimeException e)
