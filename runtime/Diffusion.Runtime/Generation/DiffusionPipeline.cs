@@ -62,23 +62,34 @@ public sealed class DiffusionPipeline : IDisposable
     /// <summary>
     /// Generates on the thread pool and streams a <see cref="GenerationStep"/> per sampler step
     /// (with the x0 estimate every <paramref name="previewEvery"/> steps and at the last; 0 for
-    /// none), then one <see cref="GenerationCompleted"/>. Leaving the enumeration early cancels
-    /// the generation.
+    /// none), then one <see cref="GenerationCompleted"/>. The generation runs at most
+    /// <see cref="StreamLead"/> steps ahead of the reader, so a slow reader holds back the work
+    /// (and the previews it would buffer) instead of letting them pile up; leaving the enumeration
+    /// early cancels the generation.
     /// </summary>
     public async IAsyncEnumerable<GenerationEvent> GenerateStreamAsync(GenerationOptions options, int previewEvery = 0,
         [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegative(previewEvery);
-        var events = Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var events = Channel.CreateBounded<GenerationEvent>(new BoundedChannelOptions(StreamLead)
+        {
+            SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
+        });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var observer = new StepObserver(step => events.Writer.TryWrite(step), previewEvery);
+        // The observer runs on the generation's own pool thread, so waiting there for room blocks
+        // only that generation; cancelling `stop` wakes it with OperationCanceledException.
+        var observer = new StepObserver(step =>
+        {
+            while (!events.Writer.TryWrite(step))
+                events.Writer.WaitToWriteAsync(stop.Token).AsTask().GetAwaiter().GetResult();
+        }, previewEvery);
         var generation = Task.Run(() =>
         {
             try
             {
                 var samples = Logged(options, () => Generator.Generate(Model, options, observer, stop.Token));
-                events.Writer.TryWrite(new GenerationCompleted(samples));
+                events.Writer.WriteAsync(new GenerationCompleted(samples), stop.Token).AsTask().GetAwaiter().GetResult();
                 events.Writer.TryComplete();
             }
             catch (Exception e)
@@ -97,6 +108,9 @@ public sealed class DiffusionPipeline : IDisposable
             await generation.ConfigureAwait(false);
         }
     }
+
+    /// <summary>How many events a stream buffers before the generation waits for its reader.</summary>
+    public const int StreamLead = 8;
 
     /// <summary>Disposes the model when the pipeline owns it.</summary>
     public void Dispose()

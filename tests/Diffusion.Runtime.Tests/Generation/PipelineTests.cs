@@ -64,11 +64,30 @@ public class PipelineTests
         using var pipeline = new DiffusionPipeline(model);
         await foreach (var e in pipeline.GenerateStreamAsync(Options() with { Steps = 200, BatchSize = 6 }))
             if (e is GenerationStep { Progress.Step: 3 }) break;
-        // Leaving the loop awaited the generation's end: it stopped long before its 200 steps, and stays stopped.
+        // Leaving the loop awaited the generation's end. The stream lets the generation run at most
+        // StreamLead steps ahead of its reader (plus the step in progress), however slow the reader
+        // is, so it stopped long before its 200 steps, and stays stopped.
         int afterBreak = model.Calls;
-        Assert.InRange(afterBreak, 3, 100);
+        Assert.InRange(afterBreak, 3, 3 + DiffusionPipeline.StreamLead + 1);
         await Task.Delay(50);
         Assert.Equal(afterBreak, model.Calls);
+    }
+
+    [Fact]
+    public async Task ASlowReaderHoldsTheGenerationBack()
+    {
+        var model = new CountingModel(Model());
+        using var pipeline = new DiffusionPipeline(model);
+        var seen = new List<(int Step, int Calls)>();
+        await foreach (var e in pipeline.GenerateStreamAsync(Options() with { Steps = 60, BatchSize = 6 }))
+        {
+            if (e is not GenerationStep step) continue;
+            await Task.Delay(2);
+            seen.Add((step.Progress.Step, model.Calls));
+        }
+        // However far the model could run, it is never more than StreamLead + 1 steps ahead of what was read.
+        Assert.Equal(60, seen.Count);
+        Assert.All(seen, s => Assert.InRange(s.Calls - s.Step, 0, DiffusionPipeline.StreamLead + 1));
     }
 
     [Fact]
