@@ -20,6 +20,15 @@ public sealed class DiffusionModelOptions
     /// <summary>A scheduler config file that overrides the model's own.</summary>
     public string? SchedulerConfigPath { get; set; }
 
+    /// <summary>Sample height; null for the model's own (see <see cref="ModelLoadOptions.Height"/>).</summary>
+    public int? Height { get; set; }
+
+    /// <summary>Sample width; null for the model's own (see <see cref="ModelLoadOptions.Width"/>).</summary>
+    public int? Width { get; set; }
+
     /// <summary>The load options these settings describe.</summary>
-    public ModelLoadOptions ToLoadOptions() => new() { Device = Device, Threads = Threads, SchedulerConfigPath = SchedulerConfigPath };
+    public ModelLoadOptions ToLoadOptions() => new()
+    {
+        Device = Device, Threads = Threads, SchedulerConfigPath = SchedulerConfigPath, Height = Height, Width = Width,
+    };
 }

@@ -33,6 +33,8 @@ internal static partial class FlagNames
         ["ModelLoadOptions.Device"] = "--device",
         ["ModelLoadOptions.Threads"] = "--threads",
         ["ModelLoadOptions.SchedulerConfigPath"] = "--scheduler-config",
+        ["ModelLoadOptions.Height"] = "--height",
+        ["ModelLoadOptions.Width"] = "--width",
     };
 
     [GeneratedRegex(@"\b(GenerationOptions|SamplerSettings|ModelLoadOptions)\.[A-Za-z]+\b")]

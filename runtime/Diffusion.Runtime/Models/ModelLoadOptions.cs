@@ -15,6 +15,19 @@ public sealed record ModelLoadOptions
     /// <summary>A scheduler config file that overrides the embedded one and any beside the model.</summary>
     public string? SchedulerConfigPath { get; init; }
 
+    /// <summary>
+    /// Height of the samples to generate; null for the model's own size (its <c>sample</c> input, else the
+    /// config's <c>sample_size</c>). Another size needs a model whose <c>sample</c> input has dynamic height
+    /// and width (a fully convolutional network), and a multiple of its <c>sample_size_multiple</c> metadata.
+    /// </summary>
+    public int? Height { get; init; }
+
+    /// <summary>Width of the samples to generate; null for the model's own size (see <see cref="Height"/>).</summary>
+    public int? Width { get; init; }
+
+    /// <summary>Most values one sample may hold (channels x height x width) when <see cref="Height"/> or <see cref="Width"/> is set.</summary>
+    public int MaxSampleValues { get; init; } = 1 << 24;
+
     /// <summary>Most threads <see cref="Threads"/> accepts; raise it for a machine with more cores.</summary>
     public int MaxThreads { get; init; } = 1_024;
 
@@ -28,5 +41,10 @@ public sealed record ModelLoadOptions
         if (Threads is { } threads && (threads < 1 || threads > MaxThreads))
             throw new DiffusionRequestException($"ModelLoadOptions.Threads must lie in 1 to {MaxThreads} (ModelLoadOptions.MaxThreads), got {threads}.",
                 nameof(ModelLoadOptions) + "." + nameof(Threads));
+        foreach (var (name, value) in new[] { (nameof(Height), Height), (nameof(Width), Width) })
+        {
+            if (value is < 1)
+                throw new DiffusionRequestException($"ModelLoadOptions.{name} must be at least 1, got {value}.", nameof(ModelLoadOptions) + "." + name);
+        }
     }
 }

@@ -30,9 +30,9 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
     private readonly ILogger _logger;
 
     private OnnxDiffusionModel(InferenceSession session, string path, SchedulerConfig config, string configSource, string device,
-        string? dataset, ILogger logger)
+        IReadOnlyDictionary<string, string> metadata, ModelLoadOptions options, ILogger logger)
     {
-        Dataset = dataset;
+        Dataset = metadata.GetValueOrDefault(DatasetMetadataKey);
         _logger = logger;
         ModelPath = path;
         Config = config;
@@ -46,12 +46,19 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         ClassLabelsInput = Find("class_labels");
         Output = Outputs.FirstOrDefault(o => o.Name == "out_sample") ?? Outputs[0];
         Validate();
-        SampleShape = ResolveSampleShape();
+        SampleShape = SampleSize.Resolve(SampleInput, config, metadata, options, path);
         _session = new SharedSession(session, $"model {path}");
     }
 
     /// <summary>The <c>metadata_props</c> key naming the data a model was trained on (e.g. <c>mnist</c>, <c>ring</c>).</summary>
     public const string DatasetMetadataKey = "dataset";
+
+    /// <summary>
+    /// The <c>metadata_props</c> key of a fully convolutional model: height and width must be multiples
+    /// of it (2 to the number of times the network halves the resolution), so that every downsampled
+    /// feature map meets its skip connection at the same size.
+    /// </summary>
+    public const string SampleSizeMultipleMetadataKey = "sample_size_multiple";
 
     /// <summary>The data the model was trained on, from its <c>metadata_props</c> key <c>dataset</c>; null when it does not say.</summary>
     public string? Dataset { get; }
@@ -119,7 +126,7 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         {
             var metadata = session.ModelMetadata.CustomMetadataMap;
             var (config, source) = ModelFiles.FindConfig(options.SchedulerConfigPath, metadata, modelFile, searchDirs, options.MaxTrainTimesteps);
-            var model = new OnnxDiffusionModel(session, modelFile, config, source, device.ToString(), metadata.GetValueOrDefault(DatasetMetadataKey), logger);
+            var model = new OnnxDiffusionModel(session, modelFile, config, source, device.ToString(), metadata, options, logger);
             RuntimeLog.ModelLoaded(logger, modelFile, model.Device, Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.SampleShape.ToString(), source);
             return model;
         }
@@ -174,16 +181,4 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         if (Output.ElementType != SampleInput.ElementType || Output.Rank != 4)
             throw new DiffusionModelException($"output {Output} must have the type and rank of {SampleInput}.");
     }
-
-    private SampleShape ResolveSampleShape()
-    {
-        var d = SampleInput.Dimensions;
-        int channels = d[1] > 0 ? d[1] : Config.InChannels ?? 0;
-        int height = d[2] > 0 ? d[2] : Config.SampleSize ?? 0;
-        int width = d[3] > 0 ? d[3] : Config.SampleSize ?? 0;
-        if (channels <= 0 || height <= 0 || width <= 0)
-            throw new DiffusionModelException($"input {SampleInput} has dynamic channel or spatial dims: add in_channels and sample_size to the scheduler config.");
-        return new SampleShape(channels, height, width);
-    }
-
 }

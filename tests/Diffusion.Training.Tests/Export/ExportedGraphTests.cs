@@ -46,7 +46,11 @@ public class ExportedGraphTests
         Assert.Equal(expectedInputs, model.Graph.Input.Select(i => i.Name));
 
         var sampleDims = Dims(model.Graph.Input[0]);
-        Assert.Equal(["batch", .. shape.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture))], sampleDims);
+        // A UNet is fully convolutional: any height and width (DynamicSizeExportTests); an MLP has its fixed shape.
+        string[] expected = network is Networks.UNet
+            ? ["batch", shape[0].ToString(System.Globalization.CultureInfo.InvariantCulture), "height", "width"]
+            : ["batch", .. shape.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(expected, sampleDims);
         Assert.Equal((int)TensorProto.Types.DataType.Float, model.Graph.Input[0].Type.TensorType.ElemType);
         Assert.Equal(["batch"], Dims(model.Graph.Input[1]));
         Assert.Equal((int)TensorProto.Types.DataType.Float, model.Graph.Input[1].Type.TensorType.ElemType);

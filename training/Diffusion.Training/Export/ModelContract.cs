@@ -23,6 +23,12 @@ internal static class ModelContract
     /// <summary>The symbolic batch dimension.</summary>
     public const string Batch = "batch";
 
+    /// <summary>The symbolic height of a fully convolutional network's sample.</summary>
+    public const string Height = "height";
+
+    /// <summary>The symbolic width of a fully convolutional network's sample.</summary>
+    public const string Width = "width";
+
     /// <summary>
     /// <paramref name="config"/> with the keys the network determines filled in; a key the caller set must agree
     /// with the network. Throws an <see cref="ArgumentException"/> naming the disagreement, or the runtime's error

@@ -19,6 +19,13 @@ internal abstract class NetworkGraph
     /// <summary>The shape [C, H, W] of one sample, input and output alike.</summary>
     public abstract SampleShape SampleShape { get; }
 
+    /// <summary>
+    /// For a fully convolutional network, what its height and width must be multiples of (2 to the number of
+    /// times it halves the resolution): the graph then takes any such size, the trained one by default. Null
+    /// for a network tied to its trained shape.
+    /// </summary>
+    public virtual int? SizeMultiple => null;
+
     /// <summary>The number of classes of a class-conditional network (label NumClasses is the null label), else null.</summary>
     public abstract int? NumClasses { get; }
 

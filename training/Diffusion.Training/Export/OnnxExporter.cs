@@ -77,7 +77,11 @@ public static class OnnxExporter
             DocString = $"{graph.TypeName} noise predictor exported by Diffusion.Training",
         };
         var shape = graph.SampleShape;
-        Dim[] sampleDims = [ModelContract.Batch, shape.Channels, shape.Height, shape.Width];
+        // A fully convolutional network takes any multiple of its size multiple; the config's sample_size
+        // (the trained size) stays the runtime's default.
+        Dim[] sampleDims = graph.SizeMultiple is null
+            ? [ModelContract.Batch, shape.Channels, shape.Height, shape.Width]
+            : [ModelContract.Batch, shape.Channels, ModelContract.Height, ModelContract.Width];
         var sample = builder.Input(ModelContract.Sample, ElementType.Float32, sampleDims);
         var timestep = builder.Input(ModelContract.Timestep, ElementType.Float32, ModelContract.Batch);
         var labels = graph.NumClasses is null ? null : builder.Input(ModelContract.ClassLabels, ElementType.Int64, ModelContract.Batch);
@@ -114,6 +118,8 @@ public static class OnnxExporter
         builder.Metadata[NetworkTypeKey] = graph.TypeName;
         builder.Metadata[NetworkConfigKey] = graph.ConfigJson;
         if (dataset is not null) builder.Metadata[DatasetKey] = dataset;
+        if (graph.SizeMultiple is { } multiple)
+            builder.Metadata[OnnxDiffusionModel.SampleSizeMultipleMetadataKey] = multiple.ToString(CultureInfo.InvariantCulture);
         return (builder.Build(), embedded);
     }
 

@@ -3,7 +3,11 @@ using Diffusion.Training.Networks;
 
 namespace Diffusion.Training.Export;
 
-/// <summary>The graph of a <see cref="UNet"/>, step for step as its forward pass: [N, C, S, S] at the configured image size S.</summary>
+/// <summary>
+/// The graph of a <see cref="UNet"/>, step for step as its forward pass: [N, C, H, W], trained at the configured
+/// image size S x S and, being fully convolutional (attention runs over however many positions there are),
+/// exported for any H and W that are multiples of 2 to the number of its downsamplings.
+/// </summary>
 internal sealed class UNetGraph : NetworkGraph
 {
     private readonly UNet net;
@@ -25,6 +29,8 @@ internal sealed class UNetGraph : NetworkGraph
     public override SampleShape SampleShape => new(net.Config.InChannels, net.Config.ImageSize, net.Config.ImageSize);
 
     public override int? NumClasses => net.Config.NumClasses;
+
+    public override int? SizeMultiple => 1 << net.down.Count(level => level.Resample is not null);
 
     public override string Emit(ModuleEmitter g, string sample, string timestep, string? classLabels)
     {

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Quality per model evaluation (NFE) of the fast samplers on the three shipped MNIST models, from
+# eight seeds of 200 samples each (seed s draws the same 200 starting noises for every sampler, so
+# cells of one seed are paired). Each job writes one JSON document to docs/quality/data/fast/ and is
+# skipped when its file exists or is being written (FILE.tmp), so the run can be stopped and continued
+# (remove the .tmp files a killed run leaves). Two jobs run at a time,
+# each on one ONNX Runtime thread (JOBS=N to change). About 45 min of one core per model.
+# Usage: docs/quality/fast.sh [MODEL ...]   (default: mnist-ddpm mnist-ve mnist-cond)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=docs/quality/data/fast
+mkdir -p "$out"
+# DIFFUSION_DLL: a built diffusion.dll to use instead of building this tree's (e.g. a copy, so that
+# rebuilding the tree meanwhile cannot swap the binaries under a running evaluation).
+if [[ -z ${DIFFUSION_DLL:-} ]]; then
+  dotnet build -c Release runtime/Diffusion.Cli -v q -nologo >/dev/null
+  export DIFFUSION_DLL=runtime/Diffusion.Cli/bin/Release/net10.0/diffusion.dll
+fi
+models=("$@"); (( ${#models[@]} )) || models=(mnist-ddpm mnist-ve mnist-cond)
+jobs() {
+  for m in "${models[@]}"; do
+    local cls=(); [[ $m == mnist-cond ]] && cls=(--class all)
+    for s in ${SEEDS:-0 1 2 3 4 5 6 7}; do
+      # One evaluation per step: NFE = steps.
+      echo "$out/$m-s$s-onestep.json --model models/$m.onnx ${cls[*]} --seed $s --sampler ddim,dpmpp,unipc,dpmpp-sde,euler-ancestral --steps 5,8,10,15,20,25"
+      # Heun-type (2 steps - 1 evaluations): NFE 5, 7, 9, 15, 19, 25.
+      echo "$out/$m-s$s-twostep.json --model models/$m.onnx ${cls[*]} --seed $s --sampler heun,edm --steps 3,4,5,8,10,13"
+      # The references: the converged ODE (DDIM at 100 steps) and DDPM at 100 steps. run.sh's seed
+      # cells already hold DDPM at 100 steps of mnist-ddpm and mnist-ve from the same seeds.
+      local refs=ddim; [[ $m == mnist-cond ]] && refs=ddim,ddpm
+      echo "$out/$m-s$s-reference.json --model models/$m.onnx ${cls[*]} --seed $s --sampler $refs --steps 100"
+    done
+  done
+}
+run() {
+  local file=$1; shift
+  [[ -f $file || -f $file.tmp ]] && return 0
+  dotnet "$DIFFUSION_DLL" eval --count 200 --threads 1 --format json "$@" > "$file.tmp" 2>/dev/null
+  mv "$file.tmp" "$file"
+  echo "$(date +%T) $file"
+}
+export -f run
+jobs | xargs -P "${JOBS:-2}" -I{} bash -c 'run {}'
