@@ -5,6 +5,7 @@ var root = new RootCommand("diffusion-train: train diffusion models (DDPM, NCSN,
 {
     TrainCommand.Create(),
     ExportCommand.Create(),
+    EditModelCommand.Create(),
     ClassifierCommand.Create(),
     DenoiseErrorCommand.Create(),
 };

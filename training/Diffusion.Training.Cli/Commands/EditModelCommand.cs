@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Diffusion.Training.Export;
+
+namespace Diffusion.Training.Cli.Commands;
+
+/// <summary><c>diffusion-train edit-model</c>: a new scheduler config or a dynamic sample size for an exported model.</summary>
+internal static class EditModelCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "the .onnx model to edit" };
+        var output = new Option<string>("--out", "-o") { Description = "the .onnx file to write (may be the model itself; replaced only by a model that passed the checks)", Required = true };
+        var config = new Option<string?>("--scheduler-config")
+        {
+            Description = "a scheduler_config.json to embed instead of the model's own (e.g. from diffusion info MODEL --config, edited)",
+        };
+        var multiple = new Option<int?>("--size-multiple")
+        {
+            Description = "declare the sample's height and width dynamic, in multiples of this (2 to the number of downsamplings of a UNet); " +
+                "checked by running the graph at a larger size",
+        };
+        var command = new Command("edit-model", "replace an exported model's scheduler config, or make its sample size dynamic, without re-exporting it")
+        {
+            model, output, config, multiple,
+        };
+        command.SetAction(result => CliAction.Run(() =>
+        {
+            string path = OutputFolder.ValidateFile(result.GetValue(output), output.Name);
+            string? configPath = result.GetValue(config);
+            if (configPath is null && result.GetValue(multiple) is null)
+                throw new Runtime.DiffusionRequestException("nothing to edit: give --scheduler-config FILE, --size-multiple N or both.");
+            if (configPath is not null && !File.Exists(configPath))
+                throw new Runtime.DiffusionRequestException($"--scheduler-config '{configPath}' does not exist: give a scheduler_config.json.");
+            var edit = new ModelEditor.Edit(configPath is null ? null : File.ReadAllText(configPath), result.GetValue(multiple));
+            var shape = ModelEditor.Apply(result.GetValue(model)!, path, edit);
+            Console.WriteLine($"wrote {Path.GetFullPath(path)} (sample shape {shape}{(edit.SizeMultiple is { } m ? $"; other sizes in multiples of {m}" : "")})");
+            return 0;
+        }));
+        return command;
+    }
+}
