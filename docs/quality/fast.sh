@@ -18,17 +18,24 @@ if [[ -z ${DIFFUSION_DLL:-} ]]; then
 fi
 models=("$@"); (( ${#models[@]} )) || models=(mnist-ddpm mnist-ve mnist-cond)
 jobs() {
-  for m in "${models[@]}"; do
-    local cls=(); [[ $m == mnist-cond ]] && cls=(--class all)
-    for s in ${SEEDS:-0 1 2 3 4 5 6 7}; do
-      # One evaluation per step: NFE = steps.
-      echo "$out/$m-s$s-onestep.json --model models/$m.onnx ${cls[*]} --seed $s --sampler ddim,dpmpp,unipc,dpmpp-sde,euler-ancestral --steps 5,8,10,15,20,25"
-      # Heun-type (2 steps - 1 evaluations): NFE 5, 7, 9, 15, 19, 25.
-      echo "$out/$m-s$s-twostep.json --model models/$m.onnx ${cls[*]} --seed $s --sampler heun,edm --steps 3,4,5,8,10,13"
-      # The references: the converged ODE (DDIM at 100 steps) and DDPM at 100 steps. run.sh's seed
-      # cells already hold DDPM at 100 steps of mnist-ddpm and mnist-ve from the same seeds.
-      local refs=ddim; [[ $m == mnist-cond ]] && refs=ddim,ddpm
-      echo "$out/$m-s$s-reference.json --model models/$m.onnx ${cls[*]} --seed $s --sampler $refs --steps 100"
+  # Heun-type samplers last: if the run is cut short, every model has its one-evaluation-per-step cells.
+  for kind in onestep twostep; do
+    for m in "${models[@]}"; do
+      local cls=(); [[ $m == mnist-cond ]] && cls=(--class all)
+      for s in ${SEEDS:-0 1 2 3 4 5 6 7}; do
+        local base="$out/$m-s$s-$kind.json --model models/$m.onnx ${cls[*]} --seed $s"
+        if [[ $kind == onestep ]]; then
+          # One evaluation per step: NFE = steps.
+          echo "$base --sampler ddim,dpmpp,unipc,dpmpp-sde,euler-ancestral --steps 5,8,10,15,20,25"
+          # The references: the converged ODE (DDIM at 100 steps) and DDPM at 100 steps. run.sh's seed
+          # cells already hold DDPM at 100 steps of mnist-ddpm and mnist-ve from the same seeds.
+          local refs=ddim; [[ $m == mnist-cond ]] && refs=ddim,ddpm
+          echo "$out/$m-s$s-reference.json --model models/$m.onnx ${cls[*]} --seed $s --sampler $refs --steps 100"
+        else
+          # Heun-type (2 steps - 1 evaluations): NFE 5, 7, 9, 15, 19, 25.
+          echo "$base --sampler heun,edm --steps 3,4,5,8,10,13"
+        fi
+      done
     done
   done
 }
