@@ -24,6 +24,7 @@ public sealed class DiffusersParityTests : IDisposable
     private const string SigmaMin = ", \"final_sigmas_type\": \"sigma_min\"";
     private const string UniPc = "\"_class_name\": \"UniPCMultistepScheduler\", " + Linear + ", \"solver_order\": 2, \"solver_type\": \"bh1\"";
     private const string Ddim = "\"_class_name\": \"DDIMScheduler\", " + Linear + ", \"clip_sample\": true";
+    private const string Ddpm = "\"_class_name\": \"DDPMScheduler\", " + Linear + ", \"variance_type\": \"fixed_small\", \"clip_sample\": true";
 
     private readonly TempFolder _folder = new();
 
@@ -46,9 +47,35 @@ public sealed class DiffusersParityTests : IDisposable
         { "unipc full_loop_with_v_prediction", UniPc + SigmaMin + ", \"prediction_type\": \"v_prediction\"", 0.1096, null },
     };
 
+    /// <summary>
+    /// diffusers' schedulers that draw noise in step(): their tests seed torch.manual_seed(0) and pass the
+    /// generator to every step, which draws torch.randn over the whole [4, 3, 8, 8] batch; <c>--noise torch</c>
+    /// draws the same numbers in the same order (no initial draw: <c>--init</c> gives the sample).
+    /// </summary>
+    public static TheoryData<string, string, int, double, double?> TorchNoiseCases() => new()
+    {
+        // test_scheduler_ddpm.py: every training timestep, 999 down to 0, noise after each step but the last
+        { "ddpm full_loop_no_noise", Ddpm, 1000, 0.3372, 258.9606 },
+        { "ddpm full_loop_with_v_prediction", Ddpm + ", \"prediction_type\": \"v_prediction\"", 1000, 0.2631, 202.0296 },
+    };
+
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task FullLoopReproducesDiffusersTestValue(string name, string configBody, double expectedMean, double? expectedSum)
+    {
+        var data = await SampleAsync(configBody, 10);
+        AssertDiffusersValue(name, data, expectedMean, expectedSum);
+    }
+
+    [Theory]
+    [MemberData(nameof(TorchNoiseCases))]
+    public async Task FullLoopWithTorchNoiseReproducesDiffusersTestValue(string name, string configBody, int steps, double expectedMean, double? expectedSum)
+    {
+        var data = await SampleAsync(configBody, steps, "--noise", "torch", "--seed", "0");
+        AssertDiffusersValue(name, data, expectedMean, expectedSum);
+    }
+
+    private async Task<float[]> SampleAsync(string configBody, int steps, params string[] extra)
     {
         string json = "{ " + configBody + " }";
         string configPath = _folder.File("scheduler_config.json"), model = SaveDummyModel(_folder.File("dummy.onnx"));
@@ -56,11 +83,16 @@ public sealed class DiffusersParityTests : IDisposable
         string init = _folder.File("init.npy"), output = _folder.File("out.npy");
         NpyFile.Write(init, InitialSample(), [4, 3, 8, 8]);
 
-        var result = await Cli.RunAsync("sample", "--model", model, "--scheduler-config", configPath, "--init", init,
-            "--count", "4", "--steps", "10", "--out", output, "--device", "cpu");
+        var result = await Cli.RunAsync(["sample", "--model", model, "--scheduler-config", configPath, "--init", init,
+            "--count", "4", "--steps", steps.ToString(CultureInfo.InvariantCulture), "--out", output, "--device", "cpu", .. extra]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var data = NpyFile.Read(output).Data;
+        return NpyFile.Read(output).Data;
+    }
+
+    /// <summary>diffusers' check: the mean of |x| to 1e-3 and, where they check it, the sum to 1e-2.</summary>
+    private static void AssertDiffusersValue(string name, float[] data, double expectedMean, double? expectedSum)
+    {
         double sum = data.Sum(v => Math.Abs((double)v)), mean = sum / data.Length;
         Assert.True(Math.Abs(mean - expectedMean) < 1e-3, $"{name}: mean |x| {mean:G6}, diffusers {expectedMean}");
         if (expectedSum is { } s) Assert.True(Math.Abs(sum - s) < 1e-2, $"{name}: sum |x| {sum:G8}, diffusers {s}");
