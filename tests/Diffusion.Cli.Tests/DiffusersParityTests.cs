@@ -1,5 +1,4 @@
 using System.Globalization;
-using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime.IO;
 using Diffusion.Runtime.Models;
 
@@ -64,7 +63,7 @@ public sealed class DiffusersParityTests : IDisposable
     public async Task FullLoopReproducesDiffusersTestValue(string name, string configBody, double expectedMean, double? expectedSum)
     {
         var data = await SampleAsync(configBody, 10);
-        AssertDiffusersValue(name, data, expectedMean, expectedSum);
+        DiffusersDummy.AssertValue(name, data, expectedMean, expectedSum);
     }
 
     [Theory]
@@ -72,62 +71,21 @@ public sealed class DiffusersParityTests : IDisposable
     public async Task FullLoopWithTorchNoiseReproducesDiffusersTestValue(string name, string configBody, int steps, double expectedMean, double? expectedSum)
     {
         var data = await SampleAsync(configBody, steps, "--noise", "torch", "--seed", "0");
-        AssertDiffusersValue(name, data, expectedMean, expectedSum);
+        DiffusersDummy.AssertValue(name, data, expectedMean, expectedSum);
     }
 
     private async Task<float[]> SampleAsync(string configBody, int steps, params string[] extra)
     {
         string json = "{ " + configBody + " }";
-        string configPath = _folder.File("scheduler_config.json"), model = SaveDummyModel(_folder.File("dummy.onnx"));
+        string configPath = _folder.File("scheduler_config.json"), model = DiffusersDummy.SaveModel(_folder.File("dummy.onnx"));
         File.WriteAllText(configPath, json);
         string init = _folder.File("init.npy"), output = _folder.File("out.npy");
-        NpyFile.Write(init, InitialSample(), [4, 3, 8, 8]);
+        NpyFile.Write(init, DiffusersDummy.Sample(), DiffusersDummy.Shape);
 
         var result = await Cli.RunAsync(["sample", "--model", model, "--scheduler-config", configPath, "--init", init,
             "--count", "4", "--steps", steps.ToString(CultureInfo.InvariantCulture), "--out", output, "--device", "cpu", .. extra]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         return NpyFile.Read(output).Data;
-    }
-
-    /// <summary>diffusers' check: the mean of |x| to 1e-3 and, where they check it, the sum to 1e-2.</summary>
-    private static void AssertDiffusersValue(string name, float[] data, double expectedMean, double? expectedSum)
-    {
-        double sum = data.Sum(v => Math.Abs((double)v)), mean = sum / data.Length;
-        Assert.True(Math.Abs(mean - expectedMean) < 1e-3, $"{name}: mean |x| {mean:G6}, diffusers {expectedMean}");
-        if (expectedSum is { } s) Assert.True(Math.Abs(sum - s) < 1e-2, $"{name}: sum |x| {sum:G8}, diffusers {s}");
-    }
-
-    /// <summary>
-    /// diffusers' dummy_sample_deter, arange(768) laid out [C, H, W, N] / 768 and permuted to [N, C, H, W],
-    /// times the scheduler's init_noise_sigma, which is 1 for DDIM, DPM-Solver and UniPC.
-    /// </summary>
-    /// <remarks>
-    /// diffusers' Euler tests (test_scheduler_euler.py) are not reproduced: their loop passes the
-    /// scaled model input x / sqrt(sigma^2 + 1) back to step() as the sample, so their values are those
-    /// of a different update than Euler's method; Euler ancestral's and DDPM's values depend on torch's
-    /// generator. UniPC's Karras + v_prediction value (0.1966) is not reproduced either (this runtime gives
-    /// 0.504 with sigma 0 at the end, 0.411 with sigma_min): its provenance was not established.
-    /// </remarks>
-    private static float[] InitialSample()
-    {
-        var data = new float[768];
-        for (int n = 0; n < 4; n++)
-            for (int c = 0; c < 3; c++)
-                for (int h = 0; h < 8; h++)
-                    for (int w = 0; w < 8; w++)
-                        data[((n * 3 + c) * 8 + h) * 8 + w] = (float)((((c * 8 + h) * 8 + w) * 4 + n) / 768.0);
-        return data;
-    }
-
-    /// <summary>diffusers' dummy model, model(sample, t) = sample * t / (t + 1), with a float32 timestep [1].</summary>
-    private static string SaveDummyModel(string path)
-    {
-        var g = new OnnxModelBuilder("diffusers_dummy_model");
-        var sample = g.Input("sample", ElementType.Float32, 4, 3, 8, 8);
-        var t = g.Input("timestep", ElementType.Float32, 1);
-        g.Output(g.Mul(sample, g.Div(t, g.Add(t, g.Constant(1f)))), "out_sample", ElementType.Float32, 4, 3, 8, 8);
-        g.Save(path);
-        return path;
     }
 }
