@@ -108,6 +108,8 @@ public sealed class SampleCommandTests : IDisposable
     [Theory]
     [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': set --sampler to one of ddpm, ddim, euler, heun, pc, langevin, dpmpp, dpmpp-sde, unipc, euler-ancestral, edm.")]
     [InlineData("unknown spacing", new[] { "--spacing", "even" }, "error: unknown spacing 'even': use one of leading, trailing, linspace, karras, uniform.")]
+    [InlineData("unknown noise", new[] { "--noise", "numpy" }, "error: unknown noise 'numpy': use one of per-sample, torch.")]
+    [InlineData("torch noise over several batches", new[] { "--noise", "torch", "--count", "16", "--batch", "4" }, "error: torch-compatible noise (--noise) is one stream over the whole generation, so every sample must be in one batch: set --batch to at least 16, or generate at most 4 samples (--count).")]
     [InlineData("unknown device", new[] { "--device", "tpu" }, "error: unknown device 'tpu': set --device to auto, cpu, cuda or cuda:N.")]
     [InlineData("no threads", new[] { "--threads", "0" }, "error: --threads must lie in 1 to 1024 (ModelLoadOptions.MaxThreads), got 0.")]
     [InlineData("too many samples", new[] { "--count", "2000000000" }, "error: --count must lie in 1 to 10000 (GenerationLimits.MaxCount), got 2000000000.")]

@@ -44,6 +44,13 @@ public static partial class torch
     /// <summary>Float32 samples of the standard normal distribution from the global generator.</summary>
     public static Tensor randn(params long[] shape) => randn(shape.AsSpan());
 
+    /// <summary>
+    /// <paramref name="count"/> float32 standard normal samples from ATen's portable CPU kernel, whichever kernel
+    /// <see cref="randn(ReadOnlySpan{long}, Generator?, ScalarType)"/> would pick on this CPU: a machine-independent reference for tests.
+    /// </summary>
+    internal static Tensor randn_portable(long count, Generator? generator = null) =>
+        Tensor.From(NativeMethods.dt_randn_portable(count, Generator.HandleOf(generator), out var r), r);
+
     /// <summary>Samples of the uniform distribution on [0, 1).</summary>
     public static unsafe Tensor rand(ReadOnlySpan<long> shape, Generator? generator = null, ScalarType dtype = ScalarType.Float32)
     {

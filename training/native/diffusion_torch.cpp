@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <ATen/native/UnaryOps.h>
 #include <c10/core/GradMode.h>
 
 // c10d's Gloo process group is compiled into Debian's libtorch; its header needs the define (and libgloo-dev).
@@ -157,6 +158,15 @@ int dt_randn(const int64_t* shape, int32_t ndim, int32_t dtype, dt_generator gen
 
 int dt_rand(const int64_t* shape, int32_t ndim, int32_t dtype, dt_generator gen, dt_tensor* out) {
   return guarded([&] { put(out, at::rand(dims(shape, ndim), generator(gen), options(dtype))); });
+}
+
+int dt_randn_portable(int64_t n, dt_generator gen, dt_tensor* out) {
+  return guarded([&] {
+    if (n < 0) throw std::invalid_argument("randn_portable needs a count of at least 0, got " + std::to_string(n));
+    auto result = at::empty({n}, at::kFloat);
+    decltype(at::native::normal_stub)::DEFAULT(result, 0.0, 1.0, generator(gen));
+    put(out, result);
+  });
 }
 
 int dt_randint(int64_t low, int64_t high, const int64_t* shape, int32_t ndim, dt_generator gen, dt_tensor* out) {

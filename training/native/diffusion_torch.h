@@ -59,6 +59,9 @@ DT_EXPORT int dt_ones(const int64_t* shape, int32_t ndim, int32_t dtype, dt_tens
 DT_EXPORT int dt_full(const int64_t* shape, int32_t ndim, double value, int32_t dtype, dt_tensor* out);
 DT_EXPORT int dt_randn(const int64_t* shape, int32_t ndim, int32_t dtype, dt_generator gen, dt_tensor* out);
 DT_EXPORT int dt_rand(const int64_t* shape, int32_t ndim, int32_t dtype, dt_generator gen, dt_tensor* out);
+/* randn of n float32 values through ATen's portable CPU normal kernel, not the one the CPU's capability
+   picks (AVX2 evaluates log, sin and cos with vector approximations): a machine-independent reference */
+DT_EXPORT int dt_randn_portable(int64_t n, dt_generator gen, dt_tensor* out);
 DT_EXPORT int dt_randint(int64_t low, int64_t high, const int64_t* shape, int32_t ndim, dt_generator gen, dt_tensor* out);
 DT_EXPORT int dt_from_data(const void* data, int64_t count, int32_t dtype, const int64_t* shape, int32_t ndim, dt_tensor* out);
 DT_EXPORT int dt_arange(double start, double end, double step, int32_t dtype, dt_tensor* out);

@@ -14,6 +14,7 @@ internal static partial class FlagNames
         ["GenerationOptions.Steps"] = "--steps",
         ["GenerationOptions.Count"] = "--count",
         ["GenerationOptions.BatchSize"] = "--batch",
+        ["GenerationOptions.Noise"] = "--noise",
         ["GenerationOptions.Spacing"] = "--spacing",
         ["GenerationOptions.ClassLabels"] = "--class",
         ["GenerationOptions.GuidanceScale"] = "--guidance",

@@ -3,6 +3,7 @@ using System.Globalization;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Models;
+using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Samplers;
 using Diffusion.Runtime.Sampling;
 
@@ -21,7 +22,12 @@ internal sealed class GenerationOptionSet
     private readonly Option<int> _steps = new("--steps") { Description = "number of steps (noise levels for langevin)", DefaultValueFactory = _ => 50 };
     private readonly Option<string> _stepsList = new("--steps") { Description = "numbers of steps, comma-separated (e.g. 5,10,20,50,100,1000)", DefaultValueFactory = _ => "50" };
     private readonly Option<int> _count;
-    private readonly Option<ulong> _seed = new("--seed") { Description = "random seed; sample i depends only on (seed, i)", DefaultValueFactory = _ => 0 };
+    private readonly Option<ulong> _seed = new("--seed") { Description = "random seed; sample i depends only on (seed, i) (with --noise torch: torch.manual_seed(seed))", DefaultValueFactory = _ => 0 };
+    private readonly Option<string> _noise = new("--noise")
+    {
+        Description = "per-sample (each sample its own stream) or torch (torch.manual_seed(seed) then torch.randn, drawn as a diffusers pipeline draws; all samples in one batch)",
+        DefaultValueFactory = _ => "per-sample",
+    };
     private readonly Option<int?> _batch = new("--batch") { Description = $"samples per model call (bounds memory; default all, at most {Generator.DefaultMaxBatch})" };
     private readonly Option<string?> _spacing = new("--spacing") { Description = $"timestep spacing: {string.Join(", ", TimestepSpacingNames.All)} (default: the model's config)" };
     private readonly Option<string?> _classLabels = new("--class")
@@ -66,7 +72,7 @@ internal sealed class GenerationOptionSet
     {
         Option[] options =
         [
-            _sampler, _sweep ? _stepsList : _steps, _count, _seed, _batch, _spacing, _classLabels, _guidance,
+            _sampler, _sweep ? _stepsList : _steps, _count, _seed, _noise, _batch, _spacing, _classLabels, _guidance,
             _eta, _variance, _snr, _correctorSteps, _predictor, _langevinSteps, _stepSize,
             _order, _solverType, _lowerOrderFinal, _eulerAtFinal, _noCorrector, _sChurn, _sTMin, _sTMax, _sNoise,
         ];
@@ -111,6 +117,7 @@ internal sealed class GenerationOptionSet
         Steps = steps,
         Count = result.GetValue(_count),
         Seed = result.GetValue(_seed),
+        Noise = NoiseKindNames.Parse(result.GetValue(_noise)!),
         BatchSize = result.GetValue(_batch),
         Spacing = result.GetValue(_spacing) is { } s ? TimestepSpacingNames.Parse(s) : null,
         ClassLabels = ClassLabels(result, modelClasses),

@@ -1,3 +1,4 @@
+using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Sampling;
 using Diffusion.Runtime.Samplers;
 
@@ -24,8 +25,15 @@ public sealed record GenerationOptions
     /// <summary>How many samples.</summary>
     public int Count { get; init; } = 16;
 
-    /// <summary>Seed: sample i's noise depends only on (Seed, i).</summary>
+    /// <summary>Seed: sample i's noise depends only on (Seed, i); with <see cref="NoiseKind.Torch"/> noise, the seed of <c>torch.manual_seed</c>.</summary>
     public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Which random numbers to draw: <see cref="NoiseKind.PerSample"/> (the default) gives each sample its own
+    /// stream; <see cref="NoiseKind.Torch"/> reproduces a diffusers pipeline's <c>torch.manual_seed(Seed)</c>
+    /// noise and needs every sample in one batch (<see cref="BatchSize"/> at least <see cref="Count"/>).
+    /// </summary>
+    public NoiseKind Noise { get; init; }
 
     /// <summary>Samples per model call; bounds memory. Null: all at once, at most 64.</summary>
     public int? BatchSize { get; init; }

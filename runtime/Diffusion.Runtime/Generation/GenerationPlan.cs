@@ -1,3 +1,4 @@
+using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Samplers;
 using Diffusion.Runtime.Schedules;
 
@@ -28,6 +29,7 @@ internal sealed record GenerationPlan(ISampler Sampler, SamplerSettings Settings
         if (batchSize < 1 || batchSize > limits.MaxBatchSize)
             throw Bad($"GenerationOptions.BatchSize must lie in 1 to {limits.MaxBatchSize} (GenerationLimits.MaxBatchSize), got {batchSize}.", "BatchSize");
         batchSize = Math.Min(batchSize, options.Count);
+        CheckNoise(options, batchSize);
 
         long evaluations = sampler.ModelEvaluations(options.Steps, settings);
         if (evaluations > limits.MaxModelEvaluations)
@@ -46,6 +48,15 @@ internal sealed record GenerationPlan(ISampler Sampler, SamplerSettings Settings
 
         var labels = ClassLabels(model, options);
         return new GenerationPlan(sampler, settings, batchSize, labels, Generator.PathFor(model, options));
+    }
+
+    private static void CheckNoise(GenerationOptions options, int batchSize)
+    {
+        if (!Enum.IsDefined(options.Noise))
+            throw Bad($"GenerationOptions.Noise {(int)options.Noise} is not a NoiseKind: use {string.Join(" or ", Enum.GetNames<NoiseKind>())}.", "Noise");
+        if (options.Noise == NoiseKind.Torch && batchSize < options.Count)
+            throw Bad($"torch-compatible noise (GenerationOptions.Noise) is one stream over the whole generation, so every sample must be in one batch: " +
+                $"set GenerationOptions.BatchSize to at least {options.Count}, or generate at most {batchSize} samples (GenerationOptions.Count).", "BatchSize");
     }
 
     private static long[]? ClassLabels(IDiffusionModel model, GenerationOptions options)

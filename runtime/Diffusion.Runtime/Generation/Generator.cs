@@ -12,8 +12,9 @@ namespace Diffusion.Runtime.Generation;
 
 /// <summary>
 /// Generates samples from a model: checks the request against its limits, builds the path for the
-/// chosen step count, draws each sample's starting noise from its own seeded stream, and runs the
-/// sampler batch by batch. Holds no state, so concurrent generations on one model are independent.
+/// chosen step count, draws each sample's starting noise from its own seeded stream (or, with
+/// <see cref="NoiseKind.Torch"/>, the batch's from torch's generator), and runs the sampler batch
+/// by batch. Holds no state, so concurrent generations on one model are independent.
 /// <see cref="DiffusionPipeline"/> adds asynchronous and streaming forms and logging on top.
 /// </summary>
 public static class Generator
@@ -57,12 +58,14 @@ public static class Generator
         var result = new float[(long)count * size];
         int batches = (count + batchSize - 1) / batchSize;
         int evaluations = 0;
+        // Torch noise is one stream over the generation, which the plan keeps to one batch.
+        INoiseSource? torchNoise = options.Noise == NoiseKind.Torch ? new TorchGenerator(options.Seed) : null;
         for (int b = 0; b < batches; b++)
         {
             cancellation.ThrowIfCancellationRequested();
             int first = b * batchSize, n = Math.Min(batchSize, count - first);
             var x = new float[n * size];
-            var noise = new BatchNoise(options.Seed, first, n, size);
+            var noise = torchNoise ?? new BatchNoise(options.Seed, first, n, size);
             if (options.InitialNoise is { } given) given.Span.Slice(first * size, n * size).CopyTo(x);
             else noise.Fill(x);
             TensorPrimitives.Multiply(x, priorStd, x);

@@ -4,7 +4,7 @@ namespace Diffusion.Runtime.Noise;
 /// The noise of one batch: sample i of the generation draws only from its own stream, seeded by
 /// (seed, i), so a sample is the same whichever batch it is generated in.
 /// </summary>
-public sealed class BatchNoise
+public sealed class BatchNoise : INoiseSource
 {
     private readonly GaussianStream[] _streams;
     private readonly int _sampleSize;

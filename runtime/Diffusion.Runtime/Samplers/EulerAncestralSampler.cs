@@ -30,9 +30,7 @@ public sealed class EulerAncestralSampler : ISampler
         {
             var (t, s) = (run.Path[i], run.Path[i + 1]);
             run.Denoise(x, t, denoised);
-            double from = t.ScaledSigma, to = s.ScaledSigma;
-            double up = Math.Min(to, eta * Math.Sqrt(Math.Max(0, to * to * (from * from - to * to) / (from * from))));
-            double down = Math.Sqrt(Math.Max(0, to * to - up * up));
+            var (down, up) = SamplerSteps.AncestralSplit(t.ScaledSigma, s.ScaledSigma, eta);
             // y' = D + down (y - D)/s, then + up z; in x = alpha y the kept noise is alpha' down.
             SamplerSteps.TowardsDenoised(x, denoised, t, s, s.Alpha * down, x);
             if (up > 0)

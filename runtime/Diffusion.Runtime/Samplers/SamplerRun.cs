@@ -9,12 +9,12 @@ namespace Diffusion.Runtime.Samplers;
 
 /// <summary>
 /// Everything one sampler run works with: the batch being sampled, the path, the denoiser, the
-/// batch's noise streams, scratch buffers and step reporting. Created per batch; never shared.
+/// batch's noise source, scratch buffers and step reporting. Created per batch; never shared.
 /// </summary>
 public sealed class SamplerRun
 {
     private readonly IDenoiser _denoiser;
-    private readonly BatchNoise _noise;
+    private readonly INoiseSource _noise;
     private readonly Action<int>? _onStep;
     private readonly CancellationToken _cancellation;
     private readonly float[][] _scratch = new float[8][];
@@ -24,7 +24,7 @@ public sealed class SamplerRun
 
     /// <summary>Creates a run over <paramref name="sample"/>, which holds the initial noise x_T.</summary>
     public SamplerRun(float[] sample, int batchSize, IReadOnlyList<TimePoint> path, NoiseSchedule schedule,
-        SamplerSettings settings, IDenoiser denoiser, BatchNoise noise, Action<int>? onStep = null,
+        SamplerSettings settings, IDenoiser denoiser, INoiseSource noise, Action<int>? onStep = null,
         CancellationToken cancellation = default)
     {
         if (path.Count < 2 || !path[^1].Equals(schedule.Clean))
@@ -88,7 +88,7 @@ public sealed class SamplerRun
                 "the model file or its scheduler config is broken, or the sample diverged (try more steps).");
     }
 
-    /// <summary>Fills <paramref name="destination"/> (a batch-sized buffer) with each sample's next standard normal numbers.</summary>
+    /// <summary>Fills <paramref name="destination"/> (a batch-sized buffer) with the noise source's next standard normal numbers.</summary>
     public void DrawNoise(Span<float> destination) => _noise.Fill(destination);
 
     /// <summary>Called by the sampler after step <paramref name="index"/>: reports progress and honours cancellation.</summary>

@@ -41,6 +41,18 @@ public static class SamplerSteps
         Combine(x, k, denoised, to.Alpha - k * from.Alpha, destination);
     }
 
+    /// <summary>
+    /// The ancestral split of a step between scaled sigmas <paramref name="from"/> and <paramref name="to"/>
+    /// (sigma/alpha): a deterministic move down to <c>Down</c> and fresh noise of standard deviation <c>Up</c>,
+    /// Up^2 = eta^2 to^2 (from^2 - to^2) / from^2 (at most to) and Down^2 = to^2 - Up^2, so the marginal at
+    /// <paramref name="to"/> is kept (k-diffusion's <c>get_ancestral_step</c>). eta = 0 is the deterministic step.
+    /// </summary>
+    public static (double Down, double Up) AncestralSplit(double from, double to, double eta)
+    {
+        double up = Math.Min(to, eta * Math.Sqrt(Math.Max(0, to * to * (from * from - to * to) / (from * from))));
+        return (Math.Sqrt(Math.Max(0, to * to - up * up)), up);
+    }
+
     /// <summary>score = (alpha x0 - x) / sigma^2, written into <paramref name="destination"/>.</summary>
     public static void Score(ReadOnlySpan<float> x, ReadOnlySpan<float> denoised, TimePoint point, Span<float> destination)
     {

@@ -25,6 +25,7 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static unsafe partial int dt_full(long* shape, int ndim, double value, int dtype, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int dt_randn(long* shape, int ndim, int dtype, GeneratorHandle gen, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int dt_rand(long* shape, int ndim, int dtype, GeneratorHandle gen, out IntPtr result);
+    [LibraryImport(Library)] internal static partial int dt_randn_portable(long n, GeneratorHandle gen, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int dt_randint(long low, long high, long* shape, int ndim, GeneratorHandle gen, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int dt_from_data(void* data, long count, int dtype, long* shape, int ndim, out IntPtr result);
     [LibraryImport(Library)] internal static partial int dt_arange(double start, double end, double step, int dtype, out IntPtr result);
