@@ -10,9 +10,20 @@ import { join } from 'node:path';
 const folder = process.argv[2] ?? 'docs/quality/data/fast';
 const cells = new Map(); // model -> "sampler|nfe" -> Map(seed -> fd)
 const accuracy = new Map(); // the same, for the classifier's accuracy on the requested digit
-for (const file of readdirSync(folder).filter(f => f.endsWith('.json')).sort()) {
+// run.sh's seed cells (seeds 0-7, 200 samples, the same noises) of the models' DDPM at 100 and 1,000 steps.
+const seedCells = { 'seeds-ddpm-ddpm100.json': 'mnist-ddpm', 'seeds-ddpm-ddpm1000.json': 'mnist-ddpm', 'seeds-ve-ddpm100.json': 'mnist-ve' };
+// fast.sh's extra job of mnist-ve runs UniPC with --spacing karras, which the eval document does not
+// record: its rows are labelled here.
+const labels = { 'mnist-ve-extra': sampler => `${sampler}, karras` };
+const documents = readdirSync(folder).filter(f => f.endsWith('.json')).sort().map(file => {
   const doc = JSON.parse(readFileSync(join(folder, file), 'utf8'));
-  const model = file.replace(/-s\d+-.*$/, '');
+  const label = labels[file.replace(/-s\d+-/, '-').replace('.json', '')];
+  if (label) for (const row of doc.rows) row.sampler = label(row.sampler);
+  return [file.replace(/-s\d+-.*$/, ''), doc];
+});
+for (const [file, model] of Object.entries(seedCells))
+  for (const doc of JSON.parse(readFileSync(join(folder, '..', file), 'utf8'))) documents.push([model, doc]);
+for (const [model, doc] of documents) {
   for (const row of doc.rows) {
     const key = `${row.sampler}|${row.nfe}`;
     for (const [map, value] of [[cells, row.fd], [accuracy, row.class_accuracy]]) {
@@ -28,8 +39,8 @@ for (const file of readdirSync(folder).filter(f => f.endsWith('.json')).sort()) 
 const mean = xs => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = xs => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 const cell = xs => xs.length < 2 ? '' : `${mean(xs).toFixed(1)} ± ${(std(xs) / Math.sqrt(xs.length)).toFixed(1)}`;
-const columns = [[5], [7, 8], [9, 10], [15], [19, 20], [25]];
-const samplers = ['ddim', 'heun', 'dpmpp', 'unipc', 'dpmpp-sde', 'euler-ancestral', 'edm'];
+const columns = [[5], [7, 8], [9, 10], [15], [19, 20], [25], [50]];
+const samplers = ['ddim', 'heun', 'dpmpp', 'unipc', 'unipc, karras', 'dpmpp-sde', 'euler-ancestral', 'edm', 'ddpm'];
 
 function table(byKey, title, format) {
   console.log(`\n${title}\n`);
@@ -47,7 +58,7 @@ function table(byKey, title, format) {
 for (const [model, byKey] of cells) {
   const seeds = new Set([...byKey.values()].flatMap(m => [...m.keys()]));
   console.log(`\n## ${model}: FD, mean over ${seeds.size} seeds of 200 samples ± its standard error`);
-  const refs = { 'DDIM, 100 steps': byKey.get('ddim|100'), 'DDPM, 100 steps': byKey.get('ddpm|100') };
+  const refs = { 'DDIM, 100 steps': byKey.get('ddim|100'), 'DDPM, 100 steps': byKey.get('ddpm|100'), 'DDPM, 1,000 steps': byKey.get('ddpm|1000') };
   for (const [name, ref] of Object.entries(refs)) if (ref) console.log(`\n${name}: ${cell([...ref.values()])}`);
   table(byKey, 'FD by NFE (in brackets where the NFE is the other of the column)', (bySeed, nfe, nfes) =>
     cell([...bySeed.values()]) + (nfes.length > 1 && nfe !== nfes[nfes.length - 1] ? ` (${nfe})` : ''));

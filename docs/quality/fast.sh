@@ -19,21 +19,30 @@ fi
 models=("$@"); (( ${#models[@]} )) || models=(mnist-ddpm mnist-ve mnist-cond)
 jobs() {
   # Heun-type samplers last: if the run is cut short, every model has its one-evaluation-per-step cells.
-  for kind in onestep twostep; do
+  # (The file of a job is named after its kind: onestep, extra, twostep, reference.)
+  for kind in onestep extra twostep; do
     for m in "${models[@]}"; do
       local cls=(); [[ $m == mnist-cond ]] && cls=(--class all)
       for s in ${SEEDS:-0 1 2 3 4 5 6 7}; do
         local base="$out/$m-s$s-$kind.json --model models/$m.onnx ${cls[*]} --seed $s"
-        if [[ $kind == onestep ]]; then
+        if [[ $kind == extra ]]; then
+          # The default model's old default (DDPM, 50 steps) beside DPM-Solver++ SDE at 50.
+          [[ $m == mnist-ddpm ]] && echo "$base --sampler dpmpp-sde,ddpm --steps 50"
+          # The VE model's deterministic solvers with Karras et al.'s spacing instead of its geometric one.
+          [[ $m == mnist-ve ]] && echo "$base --sampler unipc --spacing karras --steps 5,8,10"
+        elif [[ $kind == onestep ]]; then
           # One evaluation per step: NFE = steps.
-          echo "$base --sampler ddim,dpmpp,unipc,dpmpp-sde,euler-ancestral --steps 5,8,10,15,20,25"
+          # DDIM and Heun (the samplers the other tables measure) only on the default model.
+          local first=dpmpp; [[ $m == mnist-ddpm ]] && first=ddim,dpmpp
+          echo "$base --sampler $first,unipc,dpmpp-sde,euler-ancestral --steps 5,8,10,15,20,25"
           # The references: the converged ODE (DDIM at 100 steps) and DDPM at 100 steps. run.sh's seed
           # cells already hold DDPM at 100 steps of mnist-ddpm and mnist-ve from the same seeds.
           local refs=ddim; [[ $m == mnist-cond ]] && refs=ddim,ddpm
           echo "$out/$m-s$s-reference.json --model models/$m.onnx ${cls[*]} --seed $s --sampler $refs --steps 100"
         else
           # Heun-type (2 steps - 1 evaluations): NFE 5, 7, 9, 15, 19, 25.
-          echo "$base --sampler heun,edm --steps 3,4,5,8,10,13"
+          local heun=edm; [[ $m == mnist-ddpm ]] && heun=heun,edm
+          echo "$base --sampler $heun --steps 3,4,5,8,10,13"
         fi
       done
     done

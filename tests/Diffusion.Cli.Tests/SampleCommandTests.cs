@@ -29,6 +29,17 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task WithoutSamplerOrStepsTheShippedModelSamplesWithTheMeasuredDefault()
+    {
+        // Its config names no diffusers class, so the runtime's default runs: DPM-Solver++ SDE at 25 steps
+        // (docs/quality.md, "Quality per model evaluation").
+        var result = await Cli.RunAsync("sample", "--count", "2", "--out", _folder.File("default.png"), "--device", "cpu");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("(dpmpp-sde, 25 steps, 25 model evaluations", result.Output);
+    }
+
+    [Fact]
     public async Task NpyOutputIsFloat32ShapedNchw()
     {
         string path = _folder.File("samples.npy");

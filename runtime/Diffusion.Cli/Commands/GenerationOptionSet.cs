@@ -19,8 +19,8 @@ internal sealed class GenerationOptionSet
 {
     private readonly bool _sweep;
     private readonly Option<string?> _sampler;
-    private readonly Option<int> _steps = new("--steps") { Description = "number of steps (noise levels for langevin)", DefaultValueFactory = _ => 50 };
-    private readonly Option<string> _stepsList = new("--steps") { Description = "numbers of steps, comma-separated (e.g. 5,10,20,50,100,1000)", DefaultValueFactory = _ => "50" };
+    private readonly Option<int> _steps = new("--steps") { Description = "number of steps (noise levels for langevin)", DefaultValueFactory = _ => GenerationOptions.DefaultSteps };
+    private readonly Option<string> _stepsList = new("--steps") { Description = "numbers of steps, comma-separated (e.g. 5,10,20,50,100,1000)", DefaultValueFactory = _ => GenerationOptions.DefaultSteps.ToString(CultureInfo.InvariantCulture) };
     private readonly Option<int> _count;
     private readonly Option<ulong> _seed = new("--seed") { Description = "random seed; sample i depends only on (seed, i) (with --noise torch: torch.manual_seed(seed))", DefaultValueFactory = _ => 0 };
     private readonly Option<string> _noise = new("--noise")

@@ -33,7 +33,7 @@ public static class Generator
 
     /// <summary>
     /// The sampler <paramref name="options"/> ask for: <see cref="GenerationOptions.CustomSampler"/>, else the
-    /// registry's by <see cref="GenerationOptions.Sampler"/>, else the one <paramref name="config"/> names (its diffusers class), else ddim.
+    /// registry's by <see cref="GenerationOptions.Sampler"/>, else the one <paramref name="config"/> names (its diffusers class), else <see cref="Samplers.SamplerRegistry.DefaultName"/>.
     /// </summary>
     public static ISampler SamplerFor(GenerationOptions options, SchedulerConfig config) =>
         options.CustomSampler ?? SamplerRegistry.For(options.Sampler, config);

@@ -45,11 +45,11 @@ public static class RequestValidator
         ServedModel? model = request.Model is null ? models[0] : models.FirstOrDefault(m => string.Equals(m.Name, request.Model, StringComparison.OrdinalIgnoreCase));
         if (model is null) Fail("model", $"unknown model '{request.Model}': this server has {string.Join(", ", models.Select(m => m.Name))}.");
 
-        string sampler = request.Sampler ?? model?.DefaultSampler ?? "ddim";
+        string sampler = request.Sampler ?? model?.DefaultSampler ?? SamplerRegistry.DefaultName;
         var known = SamplerRegistry.All.FirstOrDefault(s => string.Equals(s.Name, sampler, StringComparison.OrdinalIgnoreCase));
         if (known is null) Fail("sampler", $"unknown sampler '{sampler}': use one of {string.Join(", ", SamplerRegistry.All.Select(s => s.Name))}.");
 
-        int steps = request.Steps ?? model?.DefaultSteps ?? 50;
+        int steps = request.Steps ?? model?.DefaultSteps ?? GenerationOptions.DefaultSteps;
         if (steps < 1 || steps > limits.MaxSteps) Fail("steps", $"steps must lie in 1 to {limits.MaxSteps}, got {steps}.");
 
         int count = request.Count ?? 1;

@@ -51,7 +51,7 @@ public sealed class ServedModel : IDisposable
     public string DefaultSampler => Runtime.Samplers.SamplerRegistry.For(null, Model.Config).Name;
 
     /// <summary>The steps a request gets when it names none.</summary>
-    public int DefaultSteps => 50;
+    public int DefaultSteps => GenerationOptions.DefaultSteps;
 
     /// <summary>A model for one request: the batcher's denoisers, with <paramref name="observer"/> seeing every x0 estimate.</summary>
     public BatchedModel ForRequest(Action<ReadOnlyMemory<float>, Runtime.Schedules.TimePoint>? observer) => new(Model, Rows, Batcher, observer);

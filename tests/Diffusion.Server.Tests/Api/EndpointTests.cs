@@ -192,7 +192,8 @@ public class EndpointTests
         Assert.Equal(10, cond.GetProperty("classes").GetInt32());
         Assert.True(cond.GetProperty("guidance").GetBoolean());
         Assert.Equal([1, 8, 8], cond.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
-        Assert.Equal("ddim", cond.GetProperty("defaultSampler").GetString());
+        Assert.Equal(SamplerRegistry.DefaultName, cond.GetProperty("defaultSampler").GetString()); // its config names no diffusers class
+        Assert.Equal(GenerationOptions.DefaultSteps, cond.GetProperty("defaultSteps").GetInt32());
         Assert.Contains("discrete", cond.GetProperty("schedule").GetString());
         Assert.Equal(SamplerRegistry.All.Select(s => s.Name), samplers.EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         Assert.Equal("ok", await client.GetStringAsync("/healthz"));

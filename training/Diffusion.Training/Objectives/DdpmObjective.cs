@@ -38,7 +38,8 @@ public sealed class DdpmObjective : DenoisingObjective
         PredictionType prediction = PredictionType.Epsilon, TimestepInput timestepInput = TimestepInput.Index, NoiseLevelRecipe? recipe = null) =>
         new(TimestepScaling.Apply(new SchedulerConfig
         {
-            ClassName = "DDPMScheduler",
+            // No diffusers _class_name: a model it exports samples with the runtime's default sampler
+            // unless asked for another (DDPMScheduler would make DDPM the default).
             NoiseSchedule = "discrete",
             NumTrainTimesteps = timesteps,
             BetaSchedule = betaSchedule,
