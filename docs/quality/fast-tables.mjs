@@ -55,11 +55,11 @@ function table(byKey, title, format) {
   }
 }
 
-for (const [model, byKey] of cells) {
-  const seeds = new Set([...byKey.values()].flatMap(m => [...m.keys()]));
-  console.log(`\n## ${model}: FD, mean over ${seeds.size} seeds of 200 samples ± its standard error`);
+for (const model of [...cells.keys()].sort()) {
+  const byKey = cells.get(model);
+  console.log(`\n### ${model}\n\nFD: the mean over the seeds (200 samples each) ± its standard error.`);
   const refs = { 'DDIM, 100 steps': byKey.get('ddim|100'), 'DDPM, 100 steps': byKey.get('ddpm|100'), 'DDPM, 1,000 steps': byKey.get('ddpm|1000') };
-  for (const [name, ref] of Object.entries(refs)) if (ref) console.log(`\n${name}: ${cell([...ref.values()])}`);
+  for (const [name, ref] of Object.entries(refs)) if (ref) console.log(`\n${name}: ${cell([...ref.values()])} (${ref.size} seeds)`);
   table(byKey, 'FD by NFE (in brackets where the NFE is the other of the column)', (bySeed, nfe, nfes) =>
     cell([...bySeed.values()]) + (nfes.length > 1 && nfe !== nfes[nfes.length - 1] ? ` (${nfe})` : ''));
   for (const [name, ref] of Object.entries(refs)) {

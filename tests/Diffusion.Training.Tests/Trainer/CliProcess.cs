@@ -38,7 +38,8 @@ internal sealed class CliProcess : IDisposable
         return (cli.WaitForExit(), cli.Out, cli.Error);
     }
 
-    public int WaitForExit(int timeoutSeconds = 120)
+    /// <summary>Waits for the exit; the timeout only guards against a hang (a loaded machine took over 120 s for the classifier's run).</summary>
+    public int WaitForExit(int timeoutSeconds = 600)
     {
         if (!process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
         {
