@@ -3,9 +3,9 @@
 # eight seeds of 200 samples each (seed s draws the same 200 starting noises for every sampler, so
 # cells of one seed are paired). Each job writes one JSON document to docs/quality/data/fast/ and is
 # skipped when its file exists or is being written (FILE.tmp), so the run can be stopped and continued
-# (remove the .tmp files a killed run leaves). About 45 min of one core per model on a quiet machine;
-# the tables come from node docs/quality/fast-tables.mjs. Two jobs run at a time,
-# each on one ONNX Runtime thread (JOBS=N to change). About 45 min of one core per model.
+# (remove the .tmp files a killed run leaves). Two jobs run at a time, each on one ONNX Runtime
+# thread (JOBS=N to change); about 45 min of one core per model on a quiet machine. The tables of
+# docs/quality.md come from node docs/quality/fast-tables.mjs.
 # Usage: docs/quality/fast.sh [MODEL ...]   (default: mnist-ddpm mnist-ve mnist-cond)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
