@@ -79,6 +79,17 @@ public class DynamicSizeExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ASizeBeyondTheValueLimitIsRefusedBeforeAnythingIsAllocatedAndTheLimitCanBeRaised()
+    {
+        using var folder = new TempFolder();
+        var path = ExportTinyUNet(folder);
+        var e = Assert.Throws<DiffusionRequestException>(() => OnnxDiffusionModel.Load(path, new ModelLoadOptions { Device = "cpu", Height = 4100, Width = 4100 }));
+        Assert.Contains("ModelLoadOptions.MaxSampleValues", e.Message);
+        using var raised = OnnxDiffusionModel.Load(path, new ModelLoadOptions { Device = "cpu", Height = 4100, Width = 4100, MaxSampleValues = 1 << 25 });
+        Assert.Equal(new SampleShape(1, 4100, 4100), raised.SampleShape);
+    }
+
+    [Fact]
     public void AnMlpKeepsItsFixedShapeAndSaysSoWhenAskedForAnother()
     {
         using var scope = torch.NewDisposeScope();
