@@ -41,6 +41,15 @@ public class CliTests
         Assert.True(export.Code == 0, export.Error);
         using var model = OnnxDiffusionModel.Load(onnx);
         Assert.Equal(CheckpointFile.Load(checkpoint).Run.ModelConfig, model.Config);
+
+        // A new run started from the exported model continues its EMA weights; --resume keeps its checkpoint's.
+        AssertOneLineError(CliProcess.Run(["train", "--resume", "--init-from", onnx, .. common]), "--init-from cannot be given with --resume");
+        using var continued = new TempFolder();
+        var warm = CliProcess.Run("train", "-d", "ring", "--steps", "1", "--hidden", "16", "--batch", "32", "--init-from", onnx, "--out", continued.Path, "--preview-every", "0");
+        Assert.True(warm.Code == 0, warm.Error);
+        Assert.Contains($"starting from the weights of '{onnx}'", warm.Error);
+        AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--steps", "1", "--hidden", "32", "--init-from", onnx, "--out", folder.File("wider")),
+            "in the file but [32");
     }
 
     [Fact]

@@ -24,11 +24,11 @@ internal static class TinyImages
         return new Dataset("tiny-images", data, [count, 1, 4, 4], DataRange.Symmetric, labels, Classes);
     }
 
-    public static NetworkSpec UNet(bool conditional) => NetworkSpec.UNet(new UNetConfig
+    public static NetworkSpec UNet(bool conditional, int baseChannels = 4) => NetworkSpec.UNet(new UNetConfig
     {
         InChannels = 1,
         ImageSize = 4,
-        BaseChannels = 4,
+        BaseChannels = baseChannels,
         ChannelMultipliers = [1, 2],
         ResBlocksPerLevel = 1,
         AttentionResolutions = [],

@@ -76,7 +76,9 @@ internal static class TrainCommand
             dataset = spec.Load();
             var run = planner.NewRun(spec, dataset);
             torch.set_num_threads(planner.Threads(dataset));
-            trainer = Trainer.Start(run, dataset, outDir, parallel: parallel);
+            var warmStart = result.GetValue(o.InitFrom) is { } from ? WarmStart.Read(from, run) : null;
+            trainer = Trainer.Start(run, dataset, outDir, parallel: parallel, warmStart: warmStart);
+            if (leader && warmStart is not null) Console.Error.WriteLine($"starting from the weights of '{warmStart.Path}'");
         }
         using (trainer)
         {

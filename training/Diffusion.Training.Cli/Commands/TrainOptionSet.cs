@@ -79,6 +79,11 @@ internal sealed class TrainOptionSet
     public readonly Option<double> GradClip = new("--grad-clip") { Description = "clip the global gradient norm to this (0 disables)", DefaultValueFactory = _ => 1.0 };
     public readonly Option<double> Ema = new("--ema") { Description = "EMA decay of the weights; the decay of step t is min(ema, (1 + t) / (10 + t))", DefaultValueFactory = _ => 0.999 };
     public readonly Option<ulong> Seed = new("--seed") { Description = "seed of the initial weights, minibatches and noise: the same seed trains the same model", DefaultValueFactory = _ => 0 };
+    public readonly Option<string?> InitFrom = new("--init-from")
+    {
+        Description = "start a new run from the weights of a model diffusion-train export wrote (same architecture and schedule) instead of random ones; " +
+            "for continuing a model whose checkpoint is gone (Adam's moments start at zero, the warm-up covers that)",
+    };
     public readonly Option<int?> Threads = new("--threads") { Description = "libtorch CPU threads (default 1 for 2-D data, all cores for images)" };
 
     // Classes
@@ -128,7 +133,7 @@ internal sealed class TrainOptionSet
         Objective, Prediction, TimestepInput, Timesteps, BetaSchedule, BetaStart, BetaEnd, Levels, SigmaMin, SigmaMax, BetaMin, BetaMax, Eps,
         NoiseSampling, PMean, PStd, LossWeighting, MinSnrGamma,
         Hidden, Depth, Channels, ChannelMult, ResBlocks, Attention, NormGroups, Dropout, Precondition, SigmaData,
-        Steps, Batch, LearningRate, Optimizer, WeightDecay, Warmup, GradClip, Ema, Seed, Threads,
+        Steps, Batch, LearningRate, Optimizer, WeightDecay, Warmup, GradClip, Ema, Seed, InitFrom, Threads,
         ClassConditional, LabelDropout,
         Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery,
         Nproc, Rank, WorldSize, MasterAddr, MasterPort, DistTimeout,

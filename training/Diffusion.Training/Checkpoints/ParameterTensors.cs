@@ -30,16 +30,16 @@ public static class ParameterTensors
         ArgumentNullException.ThrowIfNull(values);
         var expected = parameters.Select(p => p.name).ToHashSet(StringComparer.Ordinal);
         if (values.Keys.FirstOrDefault(k => !expected.Contains(k)) is { } extra)
-            throw new DiffusionException($"{what} do not fit the network: the file has a tensor '{extra}' the network lacks; the checkpoint is from another architecture.");
+            throw new DiffusionException($"{what} do not fit the network: the file has a tensor '{extra}' the network lacks; the file is from another architecture: train with the options (--channels, --channel-mult, ...) it was made with.");
         var arrays = new List<float[]>(parameters.Count);
         foreach (var (name, parameter) in parameters)
         {
             if (!values.TryGetValue(name, out var stored))
-                throw new DiffusionException($"{what} do not fit the network: the file lacks '{name}'; the checkpoint is from another architecture.");
+                throw new DiffusionException($"{what} do not fit the network: the file lacks '{name}'; the file is from another architecture: train with the options (--channels, --channel-mult, ...) it was made with.");
             long[] shape = parameter.shape;
             if (!stored.Shape.SequenceEqual(shape))
                 throw new DiffusionException(
-                    $"{what} do not fit the network: '{name}' is [{string.Join(", ", stored.Shape)}] in the file but [{string.Join(", ", shape)}] in the network; the checkpoint is from another architecture.");
+                    $"{what} do not fit the network: '{name}' is [{string.Join(", ", stored.Shape)}] in the file but [{string.Join(", ", shape)}] in the network; the file is from another architecture: train with the options (--channels, --channel-mult, ...) it was made with.");
             try
             {
                 arrays.Add(stored.ToFloats());

@@ -49,7 +49,7 @@ public sealed partial class Trainer : IDisposable
     private long savedStep = -1;
     private double? lastLoss;
 
-    private Trainer(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective, Checkpoint? resumeFrom, DataParallel? parallel)
+    private Trainer(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective, Checkpoint? resumeFrom, DataParallel? parallel, WarmStart? warmStart = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(dataset);
@@ -82,6 +82,8 @@ public sealed partial class Trainer : IDisposable
             ema = new ExponentialMovingAverage(Model, EmaModel, options.EmaDecay);
             if (resumeFrom is null)
             {
+                if (warmStart is not null)
+                    ParameterTensors.Load(Model.Parameters, warmStart.For(Model.Parameters.Select(p => p.name)), $"the weights of '{warmStart.Path}'");
                 ema.Reset();
                 sampler = new MinibatchSampler(dataset.Count, options.BatchSize, unchecked((long)options.Seed));
             }
@@ -148,13 +150,15 @@ public sealed partial class Trainer : IDisposable
     /// <param name="objective">The objective; null restores it from the run (tests pass their own).</param>
     /// <exception cref="DiffusionException">The folder already holds a checkpoint, or the data does not fit the network.</exception>
     /// <param name="parallel">The data-parallel group to train in, or null to train alone.</param>
-    public static Trainer Start(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective = null, DataParallel? parallel = null)
+    /// <param name="warmStart">Weights to start from instead of the seed's random initialisation (the seed still draws
+    /// the minibatches and noise), or null.</param>
+    public static Trainer Start(TrainingRun run, Dataset dataset, string outputDirectory, IObjective? objective = null, DataParallel? parallel = null, WarmStart? warmStart = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         string existing = Path.Combine(outputDirectory, CheckpointFileName);
         if (File.Exists(existing))
             throw new DiffusionException($"'{existing}' already exists: resume it (--resume) or choose another output folder; a new run would overwrite it.");
-        return new Trainer(run, dataset, outputDirectory, objective, null, parallel);
+        return new Trainer(run, dataset, outputDirectory, objective, null, parallel, warmStart);
     }
 
     /// <summary>Continues the run of <paramref name="checkpoint"/>, writing to <paramref name="outputDirectory"/>.</summary>

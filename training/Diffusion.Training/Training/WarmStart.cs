@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Diffusion.Runtime;
+using Diffusion.Runtime.Models;
+using Diffusion.Training.Data.Safetensors;
+using Google.Protobuf;
+using Onnx;
+
+namespace Diffusion.Training.Training;
+
+/// <summary>
+/// The weights a new run starts from instead of a random initialisation: those of a model our exporter wrote
+/// (its initializers carry the network's own parameter names and shapes). Training continues from a shipped or
+/// exported model when its checkpoint (with the optimizer's moments) is gone; Adam's moments start at zero and the
+/// learning-rate warm-up covers that. Both the trained network and its moving average start from these weights.
+/// </summary>
+public sealed class WarmStart
+{
+    private WarmStart(string path, IReadOnlyDictionary<string, SafetensorsTensor> weights)
+    {
+        Path = path;
+        Weights = weights;
+    }
+
+    /// <summary>The model file the weights came from.</summary>
+    public string Path { get; }
+
+    /// <summary>The model's float32 initializers, by name (parameters, and the graph's constants, which nothing reads).</summary>
+    public IReadOnlyDictionary<string, SafetensorsTensor> Weights { get; }
+
+    /// <summary>
+    /// Reads the weights of the model at <paramref name="path"/>, after checking that it was trained for what
+    /// <paramref name="run"/> trains: the same noise schedule, prediction, timestep input and classes.
+    /// </summary>
+    /// <exception cref="DiffusionException">The file is missing or not an ONNX model, has no scheduler config, or
+    /// its config differs from the run's; the message names the differing setting.</exception>
+    public static WarmStart Read(string path, TrainingRun run)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(run);
+        if (!File.Exists(path)) throw new DiffusionModelException($"model file '{path}' does not exist: give the path of an .onnx file diffusion-train export wrote.");
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new DiffusionModelException($"'{path}' is not an ONNX model ({e.Message.TrimEnd('.')}): give an .onnx file diffusion-train export wrote.");
+        }
+        string json = model.MetadataProps.FirstOrDefault(e => e.Key == SchedulerConfig.MetadataKey)?.Value
+            ?? throw new DiffusionModelException($"'{path}' has no '{SchedulerConfig.MetadataKey}' in its metadata_props, so what it was trained for is unknown: start from a model diffusion-train export wrote.");
+        CheckSameTraining(SchedulerConfig.Parse(json, $"the scheduler config of '{path}'"), run.ModelConfig, path);
+
+        var weights = new Dictionary<string, SafetensorsTensor>(StringComparer.Ordinal);
+        foreach (var initializer in model.Graph.Initializer)
+        {
+            if (initializer.DataType != (int)TensorProto.Types.DataType.Float) continue;
+            float[] values = initializer.RawData.Length > 0
+                ? MemoryMarshal.Cast<byte, float>(initializer.RawData.Span).ToArray()
+                : initializer.FloatData.ToArray();
+            weights[initializer.Name] = SafetensorsTensor.FromFloats(values, initializer.Dims.ToArray());
+        }
+        return new WarmStart(path, weights);
+    }
+
+    /// <summary>The model's weights of the parameters named in <paramref name="names"/> (the graph's constants left out).</summary>
+    public IReadOnlyDictionary<string, SafetensorsTensor> For(IEnumerable<string> names) =>
+        names.Where(Weights.ContainsKey).ToDictionary(n => n, n => Weights[n], StringComparer.Ordinal);
+
+    /// <summary>Settings that change what the network learns; a model trained under other values would start the run wrong.</summary>
+    private static void CheckSameTraining(SchedulerConfig model, SchedulerConfig run, string path)
+    {
+        (string key, object modelValue, object runValue)[] settings =
+        [
+            ("noise_schedule", model.NoiseSchedule, run.NoiseSchedule),
+            ("num_train_timesteps", model.NumTrainTimesteps, run.NumTrainTimesteps),
+            ("beta_schedule", model.BetaSchedule, run.BetaSchedule),
+            ("beta_start", model.BetaStart, run.BetaStart),
+            ("beta_end", model.BetaEnd, run.BetaEnd),
+            ("beta_min", model.BetaMin, run.BetaMin),
+            ("beta_max", model.BetaMax, run.BetaMax),
+            ("sigma_min", model.SigmaMin, run.SigmaMin),
+            ("sigma_max", model.SigmaMax, run.SigmaMax),
+            ("prediction_type", model.PredictionType, run.PredictionType),
+            ("timestep_input", model.TimestepInput, run.TimestepInput),
+            ("timestep_scale", model.TimestepScale, run.TimestepScale),
+            ("num_classes", model.NumClasses, run.NumClasses),
+        ];
+        foreach (var (key, modelValue, runValue) in settings)
+        {
+            if (!Equals(modelValue, runValue))
+            {
+                throw new DiffusionException(string.Create(CultureInfo.InvariantCulture,
+                    $"'{path}' was trained with {key} = {modelValue}, but this run trains with {runValue}: start from a model of the same objective and schedule, or pass the options that match it."));
+            }
+        }
+    }
+}
