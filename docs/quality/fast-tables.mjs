@@ -12,13 +12,14 @@ const cells = new Map(); // model -> "sampler|nfe" -> Map(seed -> fd)
 const accuracy = new Map(); // the same, for the classifier's accuracy on the requested digit
 // run.sh's seed cells (seeds 0-7, 200 samples, the same noises) of the models' DDPM at 100 and 1,000 steps.
 const seedCells = { 'seeds-ddpm-ddpm100.json': 'mnist-ddpm', 'seeds-ddpm-ddpm1000.json': 'mnist-ddpm', 'seeds-ve-ddpm100.json': 'mnist-ve' };
-// fast.sh's extra job of mnist-ve runs UniPC with --spacing karras, which the eval document does not
-// record: its rows are labelled here.
-const labels = { 'mnist-ve-extra': sampler => `${sampler}, karras` };
+// A job with --spacing labels its rows with it ("unipc, karras"). Eval documents record the options they were
+// given under "settings"; the committed ones of fast.sh's extra job of mnist-ve (UniPC, --spacing karras) predate
+// that, so their file name supplies it.
+const spacingOf = (file, doc) => doc.settings?.spacing ?? (/^mnist-ve-s\d+-extra\.json$/.test(file) ? 'karras' : undefined);
 const documents = readdirSync(folder).filter(f => f.endsWith('.json')).sort().map(file => {
   const doc = JSON.parse(readFileSync(join(folder, file), 'utf8'));
-  const label = labels[file.replace(/-s\d+-/, '-').replace('.json', '')];
-  if (label) for (const row of doc.rows) row.sampler = label(row.sampler);
+  const spacing = spacingOf(file, doc);
+  if (spacing) for (const row of doc.rows) row.sampler = `${row.sampler}, ${spacing}`;
   return [file.replace(/-s\d+-.*$/, ''), doc];
 });
 for (const [file, model] of Object.entries(seedCells))

@@ -105,7 +105,7 @@ public sealed class EvalCommandTests : IDisposable
     public async Task MnistShapedModelGetsFdFloorAndClassAccuracy()
     {
         var (model, classifier) = TinyMnistFiles();
-        string[] args = ["eval", "--model", model, "--classifier", classifier, "--class", "3", "--sampler", "ddim", "--steps", "20", "--count", "64", "--device", "cpu"];
+        string[] args = ["eval", "--model", model, "--classifier", classifier, "--class", "3", "--sampler", "ddim", "--steps", "20", "--count", "64", "--spacing", "trailing", "--device", "cpu"];
 
         var table = await Cli.RunAsync(args);
         using var json = Json(await Cli.RunAsync([.. args, "--format", "json"]));
@@ -115,6 +115,9 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("reference mnist, class 3", table.Output); // the reference came from the model's dataset metadata
         var root = json.RootElement;
         Assert.Equal(("mnist", "fd", 3), (root.GetProperty("reference").GetString(), root.GetProperty("metric").GetString(), root.GetProperty("classes")[0].GetInt32()));
+        // The settings given on the command line, so a stored report says how its samples were drawn.
+        Assert.Equal([("spacing", "trailing"), ("class", "3")], root.GetProperty("settings").EnumerateObject().Select(p => (p.Name, p.Value.GetString())));
+        Assert.Contains("class 3, --spacing trailing, --class 3", table.Output);
         var row = Assert.Single(root.GetProperty("rows").EnumerateArray());
         Assert.Equal(1.0, row.GetProperty("class_accuracy").GetDouble());
         Assert.True(row.GetProperty("floor").GetDouble() > 0, row.ToString());

@@ -55,7 +55,8 @@ internal static class EvalCommand
             var samplers = generation.Samplers(result, loaded.Config);
             var runs = samplers.SelectMany(s => stepCounts.Select(n => generation.Read(result, s, n, loaded.Config.NumClasses))).ToList();
             var (rows, skipped) = EvalSweep.Run(loaded, evaluator, runs, stderr, cancellation);
-            var setup = new EvalReport.Setup(loaded.ModelPath, referenceName, evaluator.Metric, count, generation.Seed(result), runs[0].ClassLabels);
+            var setup = new EvalReport.Setup(loaded.ModelPath, referenceName, evaluator.Metric, count, generation.Seed(result), runs[0].ClassLabels,
+                generation.GivenSettings(result));
             new EvalReport(setup, rows, [.. evaluator.Notes, .. skipped]).Write(stdout, reportFormat);
             return 0;
         })));

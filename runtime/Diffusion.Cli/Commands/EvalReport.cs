@@ -11,11 +11,14 @@ namespace Diffusion.Cli.Commands;
 /// </summary>
 internal sealed class EvalReport(EvalReport.Setup setup, IReadOnlyList<EvalRow> rows, IReadOnlyList<string> notes)
 {
-    /// <summary>What every row shares.</summary>
-    public sealed record Setup(string Model, string Reference, string Metric, int Count, ulong Seed, IReadOnlyList<int>? ClassLabels)
+    /// <summary>What every row shares: the model, the reference and metric, the samples per row, the seed, the class
+    /// labels cycled (null: unconditional), and the generation options given on the command line (e.g. spacing = karras).</summary>
+    public sealed record Setup(string Model, string Reference, string Metric, int Count, ulong Seed, IReadOnlyList<int>? ClassLabels,
+        IReadOnlyList<KeyValuePair<string, string>> Settings)
     {
         public override string ToString() =>
-            $"{Path.GetFileName(Model)}: {Count} samples per row, seed {Seed}, reference {Reference}{(ClassLabels is { } k ? $", {(k.Count == 1 ? "class" : "classes cycled")} {string.Join(",", k)}" : "")}";
+            $"{Path.GetFileName(Model)}: {Count} samples per row, seed {Seed}, reference {Reference}{(ClassLabels is { } k ? $", {(k.Count == 1 ? "class" : "classes cycled")} {string.Join(",", k)}" : "")}" +
+            string.Concat(Settings.Select(s => $", --{s.Key} {s.Value}"));
     }
 
     /// <summary>The format names <c>--format</c> takes.</summary>
@@ -92,6 +95,9 @@ internal sealed class EvalReport(EvalReport.Setup setup, IReadOnlyList<EvalRow> 
                 json.WriteEndArray();
             }
             else json.WriteNull("classes");
+            json.WriteStartObject("settings");
+            foreach (var (key, value) in setup.Settings) json.WriteString(key, value);
+            json.WriteEndObject();
             json.WriteStartArray("rows");
             foreach (var row in rows)
             {

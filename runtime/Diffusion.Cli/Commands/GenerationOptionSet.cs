@@ -70,14 +70,23 @@ internal sealed class GenerationOptionSet
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        Option[] options =
-        [
-            _sampler, _sweep ? _stepsList : _steps, _count, _seed, _noise, _batch, _spacing, _classLabels, _guidance,
-            _eta, _variance, _snr, _correctorSteps, _predictor, _langevinSteps, _stepSize,
-            _order, _solverType, _lowerOrderFinal, _eulerAtFinal, _noCorrector, _sChurn, _sTMin, _sTMax, _sNoise,
-        ];
-        foreach (var option in options) command.Add(option);
+        foreach (var option in (Option[])[_sampler, _sweep ? _stepsList : _steps, _count, _seed, .. Settings]) command.Add(option);
     }
+
+    /// <summary>The options that shape how every sample is drawn, beyond the sampler, steps, count and seed.</summary>
+    private Option[] Settings =>
+    [
+        _noise, _batch, _spacing, _classLabels, _guidance,
+        _eta, _variance, _snr, _correctorSteps, _predictor, _langevinSteps, _stepSize,
+        _order, _solverType, _lowerOrderFinal, _eulerAtFinal, _noCorrector, _sChurn, _sTMin, _sTMax, _sNoise,
+    ];
+
+    /// <summary>The settings given on the command line (name without dashes, value as typed), so a report says
+    /// how its samples were drawn: <c>--spacing karras</c> gives ("spacing", "karras").</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> GivenSettings(ParseResult result) =>
+        [.. Settings.Select(o => (o, r: result.GetResult(o)))
+            .Where(x => x.r is { Implicit: false })
+            .Select(x => KeyValuePair.Create(x.o.Name.TrimStart('-'), x.r!.Tokens.Count == 0 ? "true" : string.Join(" ", x.r.Tokens.Select(t => t.Value))))];
 
     /// <summary>
     /// The requested samplers, each checked to exist (one unless sweeping); without <c>--sampler</c>, the
