@@ -12,6 +12,13 @@ public sealed record ModelLoadOptions
     /// <summary>Threads of the CPU provider's intra-op pool, 1 to <see cref="MaxThreads"/>; null lets ONNX Runtime choose.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>
+    /// ONNX Runtime session config entries (<c>SessionOptions.AddSessionConfigEntry</c>), e.g.
+    /// <c>session.intra_op.allow_spinning</c> = <c>0</c> so the intra-op pool sleeps between calls instead of spinning;
+    /// null or empty for ONNX Runtime's defaults.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? SessionConfigEntries { get; init; }
+
     /// <summary>A scheduler config file that overrides the embedded one and any beside the model.</summary>
     public string? SchedulerConfigPath { get; init; }
 

@@ -28,6 +28,18 @@ internal static class OnnxSessions
         }
         using (sessionOptions)
         {
+            foreach (var (key, value) in options.SessionConfigEntries ?? new Dictionary<string, string>())
+            {
+                try
+                {
+                    sessionOptions.AddSessionConfigEntry(key, value);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    throw new DiffusionRequestException($"ONNX Runtime refused the session config entry '{key}' = '{value}': {e.Message.Split('\n')[0].Trim()}",
+                        nameof(ModelLoadOptions) + "." + nameof(ModelLoadOptions.SessionConfigEntries));
+                }
+            }
             var device = ExecutionDevice.Configure(sessionOptions, options, logger);
             try
             {

@@ -11,14 +11,16 @@ namespace Diffusion.Server.Batching;
 /// <summary>
 /// Runs an ONNX noise predictor on rows at their own points: the <c>timestep</c> input gets one
 /// value per row (<see cref="SchedulerConfig.TimestepValue"/>), and each row's output becomes its
-/// x0 estimate at its own point (<c>SchedulerConfig.ToDenoised</c>). Opens its own session on
-/// the model's file, on the device the model was loaded on. A model whose <c>timestep</c> is <c>[1]</c>
-/// or a scalar gets one call per distinct timestep; one with a fixed batch size gets padded rows.
-/// Only the batcher's loop thread calls it, so its buffers are reused without locks.
+/// x0 estimate at its own point (<c>SchedulerConfig.ToDenoised</c>). Runs on the model's own session
+/// (one copy of the weights per served model), holding a reference to it, so disposing the model
+/// stops a call in flight with <see cref="ObjectDisposedException"/> and frees the session only once
+/// this denoiser is disposed too. A model whose <c>timestep</c> is <c>[1]</c> or a scalar gets one call
+/// per distinct timestep; one with a fixed batch size gets padded rows. Only the batcher's loop
+/// thread calls it, so its buffers are reused without locks.
 /// </summary>
 public sealed class OnnxRowDenoiser : IRowDenoiser, IDisposable
 {
-    private readonly InferenceSession _session;
+    private readonly SharedSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly SchedulerConfig _config;
     private readonly TensorSpec _sample, _timestep, _output;
@@ -36,14 +38,16 @@ public sealed class OnnxRowDenoiser : IRowDenoiser, IDisposable
     private float[] _groupX = [], _groupDenoised = [];
     private TimePoint[] _groupPoints = [];
     private long[] _groupLabels = [];
+    private int _disposed;
 
-    /// <summary>Opens a session on <paramref name="model"/>'s file, on its device.</summary>
-    /// <param name="model">The loaded model: its file, inputs, config, shape and device.</param>
-    /// <param name="threads">CPU threads of the session's intra-op pool; null lets ONNX Runtime choose.</param>
-    /// <exception cref="DiffusionModelException">The session cannot be opened.</exception>
-    public OnnxRowDenoiser(OnnxDiffusionModel model, int? threads = null)
+    /// <summary>Evaluates rows of <paramref name="model"/> through its session, on its device.</summary>
+    /// <param name="model">The loaded model: its session, inputs, config and shape.</param>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public OnnxRowDenoiser(OnnxDiffusionModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        _session = model.Session;
+        _session.AddReference();
         _config = model.Config;
         _sample = model.SampleInput;
         _timestep = model.TimestepInput;
@@ -55,25 +59,6 @@ public sealed class OnnxRowDenoiser : IRowDenoiser, IDisposable
         _perRowTimestep = _timestep.Rank == 1 && _timestep.Dimensions[0] != 1;
         _inputNames = _classLabels is null ? [_sample.Name, _timestep.Name] : [_sample.Name, _timestep.Name, _classLabels.Name];
         _outputNames = [_output.Name];
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (threads is { } t)
-        {
-            options.IntraOpNumThreads = t;
-            options.InterOpNumThreads = 1;
-        }
-        // The pool's threads would spin between calls, taking the cores from the request threads
-        // that prepare the next tick's rows; they sleep instead.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        try
-        {
-            if (ExecutionDevice.Parse(model.Device) is { Kind: DeviceKind.Cuda } cuda)
-                options.AppendExecutionProvider_CUDA(cuda.Index);
-            _session = new InferenceSession(model.ModelPath, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new DiffusionModelException($"cannot open {model.ModelPath} for batched serving: {e.Message.Split('\n')[0].Trim()}", e);
-        }
     }
 
     /// <inheritdoc />
@@ -177,7 +162,19 @@ public sealed class OnnxRowDenoiser : IRowDenoiser, IDisposable
                 inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _labels.AsMemory(0, batch), [batch]));
             }
 
-            _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
+            _session.Enter(_runOptions);
+            try
+            {
+                _session.Session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
+            }
+            finally
+            {
+                _session.Exit(_runOptions);
+            }
+        }
+        catch (OnnxRuntimeException) when (_session.IsClosed)
+        {
+            throw _session.ClosedDuringCall();
         }
         catch (OnnxRuntimeException e)
         {
@@ -239,7 +236,8 @@ public sealed class OnnxRowDenoiser : IRowDenoiser, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _runOptions.Dispose();
-        _session.Dispose();
+        _session.Release();
     }
 }

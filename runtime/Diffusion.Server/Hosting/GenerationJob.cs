@@ -16,7 +16,7 @@ public interface IGenerationEvents
 }
 
 /// <summary>
-/// Runs one admitted request: <see cref="Generator.Generate"/> on the request's own thread over the
+/// Runs one admitted request: <see cref="Generator.Generate(IDiffusionModel, GenerationOptions, IProgress{GenerationProgress}?, CancellationToken)"/> on the request's own thread over the
 /// model's batcher, reporting steps and x0 previews.
 /// </summary>
 public static class GenerationJob

@@ -10,14 +10,22 @@ namespace Diffusion.Server.Hosting;
 /// <param name="Load">Loads it when the server starts.</param>
 public sealed record ModelRegistration(string Name, Func<ILoggerFactory, LoadedModel> Load)
 {
-    /// <summary>An ONNX model file (or diffusers-layout directory), loaded with <paramref name="options"/>.</summary>
+    /// <summary>The session config entry a served model gets unless its options set it: the intra-op pool's threads would
+    /// spin between calls, taking the cores from the request threads that prepare the next tick's rows; they sleep instead.</summary>
+    public const string AllowSpinningKey = "session.intra_op.allow_spinning";
+
+    /// <summary>An ONNX model file (or diffusers-layout directory), loaded with <paramref name="options"/> (and
+    /// <see cref="AllowSpinningKey"/> = 0 unless they set it).</summary>
     public static ModelRegistration Onnx(string name, string path, ModelLoadOptions? options = null) => new(name, loggers =>
     {
-        var model = OnnxDiffusionModel.Load(path, options, loggers);
+        options ??= new ModelLoadOptions();
+        var entries = new Dictionary<string, string>(options.SessionConfigEntries ?? new Dictionary<string, string>());
+        entries.TryAdd(AllowSpinningKey, "0");
+        var model = OnnxDiffusionModel.Load(path, options with { SessionConfigEntries = entries }, loggers);
         try
         {
-            // The batcher runs the model through a session of its own, which takes a timestep per row.
-            var rows = new OnnxRowDenoiser(model, options?.Threads);
+            // The batcher runs rows, each at its own timestep, through the model's own session.
+            var rows = new OnnxRowDenoiser(model);
             return new LoadedModel(model, rows, model.ModelPath, new Owned(rows, model));
         }
         catch
