@@ -40,8 +40,15 @@ public sealed record SchedulerConfig
     /// <summary>diffusers <c>beta_schedule</c>: linear, scaled_linear, squaredcos_cap_v2.</summary>
     public string BetaSchedule { get; init; } = "linear";
 
-    /// <summary>diffusers <c>trained_betas</c>: explicit betas, overriding the named schedule.</summary>
-    public double[]? TrainedBetas { get; init; }
+    /// <summary>diffusers <c>trained_betas</c>: explicit betas, overriding the named schedule. A copy of what is
+    /// given, so the config stays what it was made with whatever happens to the caller's array.</summary>
+    public IReadOnlyList<double>? TrainedBetas
+    {
+        get => _trainedBetas;
+        init => _trainedBetas = value is null ? null : Array.AsReadOnly(value.ToArray());
+    }
+
+    private readonly IReadOnlyList<double>? _trainedBetas;
 
     /// <summary>diffusers <c>prediction_type</c>: epsilon, sample, v_prediction; ours adds score.</summary>
     public PredictionType PredictionType { get; init; } = PredictionType.Epsilon;
@@ -237,7 +244,7 @@ public sealed record SchedulerConfig
 
     private double[] Betas()
     {
-        var betas = TrainedBetas ?? Schedules.BetaSchedule.Create(BetaSchedule, NumTrainTimesteps, BetaStart, BetaEnd);
+        var betas = TrainedBetas?.ToArray() ?? Schedules.BetaSchedule.Create(BetaSchedule, NumTrainTimesteps, BetaStart, BetaEnd);
         return RescaleBetasZeroSnr ? Schedules.BetaSchedule.RescaleZeroTerminalSnr(betas, lastAlphaBar: Math.Pow(2, -24)) : betas;
     }
 
@@ -397,8 +404,8 @@ public sealed record SchedulerConfig
             ("timestep_scale", TimestepScale), ("data_min", DataMin), ("data_max", DataMax),
         })
             if (value is { } v && !double.IsFinite(v)) throw Bad($"{key} must be a finite number, got {v}.");
-        if (TrainedBetas is { } b && b.Length != NumTrainTimesteps && NoiseSchedule == "discrete")
-            throw Bad($"trained_betas has {b.Length} values but num_train_timesteps is {NumTrainTimesteps}: give one beta per training step.");
+        if (TrainedBetas is { } b && b.Count != NumTrainTimesteps && NoiseSchedule == "discrete")
+            throw Bad($"trained_betas has {b.Count} values but num_train_timesteps is {NumTrainTimesteps}: give one beta per training step.");
         foreach (double beta in TrainedBetas ?? [])
             if (!double.IsFinite(beta)) throw Bad($"trained_betas holds {beta}: every beta must be a finite number in (0, 1).");
         if (NoiseSchedule == "discrete" && TrainedBetas is null && BetaSchedule != "squaredcos_cap_v2" && !(BetaStart <= BetaEnd))

@@ -32,4 +32,16 @@ public sealed class DiscreteAlphaBarsTests
         Assert.Equal([0.1, 0.2, 0.5], schedule.Betas.ToArray());
         Assert.Equal([0.9, 0.9 * 0.8, 0.9 * 0.8 * 0.5], schedule.AlphasCumprod.ToArray());
     }
+
+    [Fact]
+    public void AConfigKeepsItsTrainedBetasWhateverHappensToTheCallersArrayOrTheSchedules()
+    {
+        double[] betas = [0.1, 0.2, 0.5];
+        var config = new SchedulerConfig { NumTrainTimesteps = 3, TrainedBetas = betas };
+        betas[0] = 0.9;
+        var schedule = Assert.IsType<DiscreteSchedule>(config.CreateSchedule());
+        Assert.Equal([0.1, 0.2, 0.5], config.TrainedBetas);
+        Assert.Equal(0.9, schedule.AlphasCumprod[0], 1e-15);
+        Assert.Equal(new SchedulerConfig { NumTrainTimesteps = 3, TrainedBetas = [0.1, 0.2, 0.5] }, config);
+    }
 }
