@@ -29,7 +29,7 @@ public static class ModelEditor
     public static SampleShape Apply(string input, string output, Edit edit)
     {
         ArgumentNullException.ThrowIfNull(edit);
-        var model = Read(input);
+        var model = ReadModel(input);
         if (edit.SchedulerConfigJson is { } json)
         {
             var config = SchedulerConfig.Parse(json, "the new scheduler config");
@@ -58,7 +58,8 @@ public static class ModelEditor
         }
     }
 
-    private static ModelProto Read(string path)
+    /// <summary>The ONNX model at <paramref name="path"/>; a missing file or one that is not ONNX is a <see cref="DiffusionModelException"/> naming it.</summary>
+    internal static ModelProto ReadModel(string path)
     {
         if (!File.Exists(path)) throw new DiffusionModelException($"model file '{path}' does not exist: give the path of an .onnx file.");
         try

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Models;
 using Diffusion.Training.Data.Safetensors;
-using Google.Protobuf;
+using Diffusion.Training.Export;
 using Onnx;
 
 namespace Diffusion.Training.Training;
@@ -38,16 +38,7 @@ public sealed class WarmStart
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(run);
-        if (!File.Exists(path)) throw new DiffusionModelException($"model file '{path}' does not exist: give the path of an .onnx file diffusion-train export wrote.");
-        ModelProto model;
-        try
-        {
-            model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new DiffusionModelException($"'{path}' is not an ONNX model ({e.Message.TrimEnd('.')}): give an .onnx file diffusion-train export wrote.");
-        }
+        var model = ModelEditor.ReadModel(path);
         string json = model.MetadataProps.FirstOrDefault(e => e.Key == SchedulerConfig.MetadataKey)?.Value
             ?? throw new DiffusionModelException($"'{path}' has no '{SchedulerConfig.MetadataKey}' in its metadata_props, so what it was trained for is unknown: start from a model diffusion-train export wrote.");
         CheckSameTraining(SchedulerConfig.Parse(json, $"the scheduler config of '{path}'"), run.ModelConfig, path);
