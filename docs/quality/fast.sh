@@ -7,6 +7,7 @@
 # thread (JOBS=N to change); about 45 min of one core per model on a quiet machine. The tables of
 # docs/quality.md come from node docs/quality/fast-tables.mjs.
 # Usage: docs/quality/fast.sh [MODEL ...]   (default: mnist-ddpm mnist-ve mnist-cond)
+#        SEEDS="8 9 10 11" docs/quality/fast.sh mnist-ve   (more seeds of one model: how mnist-ve got its twelve)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=docs/quality/data/fast
@@ -43,6 +44,8 @@ jobs() {
           # cells already hold DDPM at 100 steps of mnist-ddpm and mnist-ve from the same seeds.
           local refs=ddim; [[ $m == mnist-cond ]] && refs=ddim,ddpm
           echo "$out/$m-s$s-reference.json --model models/$m.onnx ${cls[*]} --seed $s --sampler $refs --steps 100"
+          # Seeds past run.sh's eight (e.g. SEEDS="8 9 10 11") get their DDPM at 100 steps here.
+          [[ $m != mnist-cond && $s -ge 8 ]] && echo "$out/$m-s$s-ddpm100.json --model models/$m.onnx --seed $s --sampler ddpm --steps 100"
         else
           # Heun-type (2 steps - 1 evaluations): NFE 5, 7, 9, 15, 19, 25.
           local heun=edm; [[ $m == mnist-ddpm ]] && heun=heun,edm
