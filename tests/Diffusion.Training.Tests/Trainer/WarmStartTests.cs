@@ -66,6 +66,23 @@ public class WarmStartTests
     }
 
     [Fact]
+    public void AModelExportedAsAnotherPredictionStartsTheRunFromItsNetworksWeightsWithANote()
+    {
+        using var folder = new TempFolder();
+        var (onnx, exported) = ExportedModel(folder);
+        string asSample = folder.File("sample.onnx");
+        CheckpointExport.ToOnnx(folder.File(Path.Combine("source", Training.Trainer.CheckpointFileName)), asSample, prediction: Runtime.Denoising.PredictionType.Sample);
+        var run = UNetRun(1, 0);
+
+        var warmStart = WarmStart.Read(asSample, run);
+
+        Assert.Contains("outputs prediction_type sample and this run trains epsilon", Assert.Single(warmStart.Notes));
+        Assert.Empty(WarmStart.Read(onnx, run).Notes);
+        using var warm = Training.Trainer.Start(run, TinyImages.Load(), folder.File("warm"), warmStart: warmStart);
+        Assert.Equal(exported, TinyRuns.Weights(warm.Model));
+    }
+
+    [Fact]
     public void AMissingOrForeignFileIsNamed()
     {
         using var folder = new TempFolder();

@@ -78,7 +78,11 @@ internal static class TrainCommand
             torch.set_num_threads(planner.Threads(dataset));
             var warmStart = result.GetValue(o.InitFrom) is { } from ? WarmStart.Read(from, run) : null;
             trainer = Trainer.Start(run, dataset, outDir, parallel: parallel, warmStart: warmStart);
-            if (leader && warmStart is not null) Console.Error.WriteLine($"starting from the weights of '{warmStart.Path}'");
+            if (leader && warmStart is not null)
+            {
+                Console.Error.WriteLine($"starting from the weights of '{warmStart.Path}'");
+                foreach (var note in warmStart.Notes) Console.Error.WriteLine($"note: {note}");
+            }
         }
         using (trainer)
         {

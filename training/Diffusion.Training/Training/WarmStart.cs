@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Diffusion.Runtime;
+using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
 using Diffusion.Training.Data.Safetensors;
 using Diffusion.Training.Export;
@@ -16,11 +17,15 @@ namespace Diffusion.Training.Training;
 /// </summary>
 public sealed class WarmStart
 {
-    private WarmStart(string path, IReadOnlyDictionary<string, SafetensorsTensor> weights)
+    private WarmStart(string path, IReadOnlyDictionary<string, SafetensorsTensor> weights, IReadOnlyList<string> notes)
     {
         Path = path;
         Weights = weights;
+        Notes = notes;
     }
+
+    /// <summary>What the caller should be told, e.g. that the model outputs another prediction than the run trains.</summary>
+    public IReadOnlyList<string> Notes { get; }
 
     /// <summary>The model file the weights came from.</summary>
     public string Path { get; }
@@ -30,7 +35,8 @@ public sealed class WarmStart
 
     /// <summary>
     /// Reads the weights of the model at <paramref name="path"/>, after checking that it was trained for what
-    /// <paramref name="run"/> trains: the same noise schedule, prediction, timestep input and classes.
+    /// <paramref name="run"/> trains: the same noise schedule, timestep input and classes (another prediction type is a
+    /// note, since an export may convert the network's output).
     /// </summary>
     /// <exception cref="DiffusionException">The file is missing or not an ONNX model, has no scheduler config, or
     /// its config differs from the run's; the message names the differing setting.</exception>
@@ -41,7 +47,16 @@ public sealed class WarmStart
         var model = ModelEditor.ReadModel(path);
         string json = model.MetadataProps.FirstOrDefault(e => e.Key == SchedulerConfig.MetadataKey)?.Value
             ?? throw new DiffusionModelException($"'{path}' has no '{SchedulerConfig.MetadataKey}' in its metadata_props, so what it was trained for is unknown: start from a model diffusion-train export wrote.");
-        CheckSameTraining(SchedulerConfig.Parse(json, $"the scheduler config of '{path}'"), run.ModelConfig, path);
+        var config = SchedulerConfig.Parse(json, $"the scheduler config of '{path}'");
+        CheckSameTraining(config, run.ModelConfig, path);
+        List<string> notes = [];
+        // `export --prediction` converts the network's output inside the graph (mnist-ve ships its epsilon network as a
+        // score model), so the config's prediction_type says what the graph outputs, not what the weights predict.
+        if (config.PredictionType != run.ModelConfig.PredictionType)
+        {
+            notes.Add($"'{path}' outputs prediction_type {config.PredictionType.Name()} and this run trains {run.ModelConfig.PredictionType.Name()}: " +
+                "its weights are used as they are, which is right when the export converted the network's own prediction (export --prediction).");
+        }
 
         var weights = new Dictionary<string, SafetensorsTensor>(StringComparer.Ordinal);
         foreach (var initializer in model.Graph.Initializer)
@@ -52,7 +67,7 @@ public sealed class WarmStart
                 : initializer.FloatData.ToArray();
             weights[initializer.Name] = SafetensorsTensor.FromFloats(values, initializer.Dims.ToArray());
         }
-        return new WarmStart(path, weights);
+        return new WarmStart(path, weights, notes);
     }
 
     /// <summary>The model's weights of the parameters named in <paramref name="names"/> (the graph's constants left out).</summary>
@@ -73,7 +88,6 @@ public sealed class WarmStart
             ("beta_max", model.BetaMax, run.BetaMax),
             ("sigma_min", model.SigmaMin, run.SigmaMin),
             ("sigma_max", model.SigmaMax, run.SigmaMax),
-            ("prediction_type", model.PredictionType, run.PredictionType),
             ("timestep_input", model.TimestepInput, run.TimestepInput),
             ("timestep_scale", model.TimestepScale, run.TimestepScale),
             ("num_classes", model.NumClasses, run.NumClasses),
