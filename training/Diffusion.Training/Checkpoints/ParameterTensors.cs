@@ -7,6 +7,8 @@ namespace Diffusion.Training.Checkpoints;
 /// <summary>Copies named libtorch tensors to safetensors tensors and back, checking names and shapes.</summary>
 public static class ParameterTensors
 {
+    private const string AnotherArchitecture = "the file is from another architecture: train with the options (--channels, --channel-mult, ...) it was made with.";
+
     /// <summary>The values of <paramref name="tensors"/> as float32 safetensors tensors, by name.</summary>
     public static Dictionary<string, SafetensorsTensor> Capture(IEnumerable<(string name, Tensor tensor)> tensors)
     {
@@ -30,16 +32,16 @@ public static class ParameterTensors
         ArgumentNullException.ThrowIfNull(values);
         var expected = parameters.Select(p => p.name).ToHashSet(StringComparer.Ordinal);
         if (values.Keys.FirstOrDefault(k => !expected.Contains(k)) is { } extra)
-            throw new DiffusionException($"{what} do not fit the network: the file has a tensor '{extra}' the network lacks; the file is from another architecture: train with the options (--channels, --channel-mult, ...) it was made with.");
+            throw new DiffusionException($"{what} do not fit the network: the file has a tensor '{extra}' the network lacks; {AnotherArchitecture}");
         var arrays = new List<float[]>(parameters.Count);
         foreach (var (name, parameter) in parameters)
         {
             if (!values.TryGetValue(name, out var stored))
-                throw new DiffusionException($"{what} do not fit the network: the file lacks '{name}'; the file is from another architecture: train with the options (--channels, --channel-mult, ...) it was made with.");
+                throw new DiffusionException($"{what} do not fit the network: the file lacks '{name}'; {AnotherArchitecture}");
             long[] shape = parameter.shape;
             if (!stored.Shape.SequenceEqual(shape))
                 throw new DiffusionException(
-                    $"{what} do not fit the network: '{name}' is [{string.Join(", ", stored.Shape)}] in the file but [{string.Join(", ", shape)}] in the network; the file is from another architecture: train with the options (--channels, --channel-mult, ...) it was made with.");
+                    $"{what} do not fit the network: '{name}' is [{string.Join(", ", stored.Shape)}] in the file but [{string.Join(", ", shape)}] in the network; {AnotherArchitecture}");
             try
             {
                 arrays.Add(stored.ToFloats());
