@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Quality per model evaluation (NFE) of the fast samplers on the three shipped MNIST models, from
-# eight seeds of 200 samples each (seed s draws the same 200 starting noises for every sampler, so
-# cells of one seed are paired). Each job writes one JSON document to docs/quality/data/fast/ and is
+# eight seeds of 200 samples each, sixteen for the default model mnist-ddpm (seed s draws the same 200
+# starting noises for every sampler, so cells of one seed are paired). Each job writes one JSON document to docs/quality/data/fast/ and is
 # skipped when its file exists or is being written (FILE.tmp), so the run can be stopped and continued
 # (remove the .tmp files a killed run leaves). Two jobs run at a time, each on one ONNX Runtime
-# thread (JOBS=N to change); about 45 min of one core per model on a quiet machine. The tables of
+# thread (JOBS=N to change); about 45 min of one core per model and eight seeds on a quiet machine. The tables of
 # docs/quality.md come from node docs/quality/fast-tables.mjs.
 # Usage: docs/quality/fast.sh [MODEL ...]   (default: mnist-ddpm mnist-ve mnist-cond)
 #        SEEDS="8 9 10 11" docs/quality/fast.sh mnist-ve   (more seeds of one model: how mnist-ve got its twelve)
@@ -25,9 +25,10 @@ jobs() {
   for kind in onestep extra twostep; do
     for m in "${models[@]}"; do
       local cls=(); [[ $m == mnist-cond ]] && cls=(--class all)
-      local seeds=${SEEDS:-0 1 2 3 4 5 6 7}
-      # The default model's stochastic cells spread the most: four more seeds of them.
-      [[ -z ${SEEDS:-} && $m == mnist-ddpm && $kind == onestep ]] && seeds="$seeds 8 9 10 11"
+      # The default model's cells spread the most: sixteen seeds of them (eight of its extra job).
+      local seeds="0 1 2 3 4 5 6 7"
+      [[ $m == mnist-ddpm && $kind != extra ]] && seeds="$seeds 8 9 10 11 12 13 14 15"
+      seeds=${SEEDS:-$seeds}
       for s in $seeds; do
         local base="$out/$m-s$s-$kind.json --model models/$m.onnx ${cls[*]} --seed $s"
         if [[ $kind == extra ]]; then
@@ -41,11 +42,11 @@ jobs() {
           local first=dpmpp; [[ $m == mnist-ddpm ]] && first=ddim,dpmpp
           echo "$base --sampler $first,unipc,dpmpp-sde,euler-ancestral --steps 5,8,10,15,20,25"
           # The references: the converged ODE (DDIM at 100 steps) and DDPM at 100 steps. run.sh's seed
-          # cells already hold DDPM at 100 steps of mnist-ddpm and mnist-ve from the same seeds.
+          # cells of mnist-ve (seeds 0-7) already hold its DDPM at 100 steps from the same seeds; those of
+          # mnist-ddpm are of its previous weights, so its DDPM at 100 steps is run here for every seed.
           local refs=ddim; [[ $m == mnist-cond ]] && refs=ddim,ddpm
           echo "$out/$m-s$s-reference.json --model models/$m.onnx ${cls[*]} --seed $s --sampler $refs --steps 100"
-          # Seeds past run.sh's eight (e.g. SEEDS="8 9 10 11") get their DDPM at 100 steps here.
-          [[ $m != mnist-cond && $s -ge 8 ]] && echo "$out/$m-s$s-ddpm100.json --model models/$m.onnx --seed $s --sampler ddpm --steps 100"
+          [[ $m == mnist-ddpm || ($m == mnist-ve && $s -ge 8) ]] && echo "$out/$m-s$s-ddpm100.json --model models/$m.onnx --seed $s --sampler ddpm --steps 100"
         else
           # Heun-type (2 steps - 1 evaluations): NFE 5, 7, 9, 15, 19, 25.
           local heun=edm; [[ $m == mnist-ddpm ]] && heun=heun,edm

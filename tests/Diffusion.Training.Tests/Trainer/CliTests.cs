@@ -1,6 +1,7 @@
 using Diffusion.Runtime.IO;
 using Diffusion.Runtime.Models;
 using Diffusion.Training.Checkpoints;
+using Diffusion.Training.Objectives;
 using Diffusion.Training.Tests.Export.Support;
 
 namespace Diffusion.Training.Tests.Trainer;
@@ -32,6 +33,9 @@ public class CliTests
         Assert.Contains("resuming", resumed.Error);
         string checkpoint = folder.File("checkpoint.safetensors");
         Assert.Equal(30, CheckpointFile.Load(checkpoint).Step);
+        // 2-D data's defaults: log-normal levels with the objective's own weighting.
+        var levels = CheckpointFile.Load(checkpoint).Run.NoiseLevels;
+        Assert.Equal((NoiseSampling.LogNormal, LossWeighting.Own), (levels.Sampling, levels.Weighting));
 
         AssertOneLineError(CliProcess.Run(["train", "--resume", "--lr", "1", .. common]), "--lr cannot be given with --resume");
         AssertOneLineError(CliProcess.Run(["train", "-d", "ring", .. common]), "already exists");
@@ -63,9 +67,16 @@ public class CliTests
             "--objective", "vp", "--channels", "4", "--channel-mult", "1,2", "--norm-groups", "2", "--steps", "4", "--batch", "8", "--threads", "1",
             "--out", folder.File("run"), "--preview-every", "4", "--preview-count", "3", "--preview-steps", "3");
         Assert.True(result.Code == 0, result.Error);
-        var config = CheckpointFile.Load(folder.File("run/checkpoint.safetensors")).Run.ModelConfig;
-        Assert.Equal((TinyImages.Classes, TinyImages.Classes), (config.NumClasses, config.NullClassLabel));
+        var run = CheckpointFile.Load(folder.File("run/checkpoint.safetensors")).Run;
+        Assert.Equal((TinyImages.Classes, TinyImages.Classes), (run.ModelConfig.NumClasses, run.ModelConfig.NullClassLabel));
         Assert.True(File.Exists(folder.File("run/preview-0000004.png")));
+        // Images' defaults: uniform levels with min-SNR-5 weighting; under EDM's preconditioning, its own lambda instead.
+        Assert.Equal((NoiseSampling.Uniform, LossWeighting.MinSnr, 5.0), (run.NoiseLevels.Sampling, run.NoiseLevels.Weighting, run.NoiseLevels.Gamma));
+        Assert.Contains("min-snr weighting (gamma 5)", result.Error);
+        var edm = CliProcess.Run("train", "-d", folder.File("images.npy"), "--objective", "vp", "--precondition", "edm", "--channels", "4", "--channel-mult", "1,2",
+            "--norm-groups", "2", "--steps", "1", "--batch", "8", "--threads", "1", "--out", folder.File("edm"), "--preview-every", "0");
+        Assert.True(edm.Code == 0, edm.Error);
+        Assert.Equal(LossWeighting.Own, CheckpointFile.Load(folder.File("edm/checkpoint.safetensors")).Run.NoiseLevels.Weighting);
 
         // 4x4 images do not fit a UNet of 4 levels (it halves the side three times).
         AssertOneLineError(CliProcess.Run("train", "-d", folder.File("images.npy"), "--channel-mult", "1,1,1,1", "--out", folder.File("run2")), "not divisible");

@@ -4,10 +4,17 @@ namespace Diffusion.Training.Cli.Commands;
 
 /// <summary>Settings that suit a dataset when the command line leaves them open: an MLP for points, a UNet for images.</summary>
 /// <remarks>NoiseSampling: lognormal brought the tight ring's component widths from 2.05x to 1.32x the truth at 4,000 steps
-/// (docs/training.md), and P_mean -1.8 to 1.24x; images keep the objectives' own draws until they are measured.</remarks>
+/// (docs/training.md), and P_mean -1.8 to 1.24x. On MNIST lognormal and log-SNR draws did worse than uniform ones (FD +90 and +109
+/// after 1,500 steps), while min-SNR-5 weighting did better on two training seeds (DDIM -18.6 and -42.9, paired; docs/training.md).</remarks>
 internal sealed record DatasetDefaults(bool Images, int Batch, double LearningRate, long Steps, int PreviewCount, int Threads)
 {
     public string NoiseSampling => Images ? "uniform" : "lognormal";
+
+    /// <summary>
+    /// min-snr for images, the objective's own for points (where min-SNR was measured worse). A network whose output is
+    /// EDM-preconditioned keeps its own weighting, EDM's lambda, which is part of that recipe.
+    /// </summary>
+    public string LossWeighting(bool edmPreconditioned) => Images && !edmPreconditioned ? "min-snr" : "own";
 
     /// <summary>The log-normal mean of ln(sigma/alpha): -1.8 put every tight-ring component within 35 % of its std and 0.03 of its weight on 3 seeds.</summary>
     public double PMean => Images ? -1.2 : -1.8;

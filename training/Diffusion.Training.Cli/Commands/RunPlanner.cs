@@ -181,8 +181,10 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
     /// <summary>--noise-sampling, --p-mean, --p-std, --loss-weighting, --min-snr-gamma and --sigma-data as a recipe.</summary>
     private NoiseLevelRecipe NoiseLevels(Dataset dataset)
     {
-        var sampling = NoiseLevelRecipe.ParseSampling(result.GetValue(o.NoiseSampling) ?? DatasetDefaults.For(dataset).NoiseSampling);
-        var weighting = NoiseLevelRecipe.ParseWeighting(result.GetValue(o.LossWeighting)!);
+        var defaults = DatasetDefaults.For(dataset);
+        var sampling = NoiseLevelRecipe.ParseSampling(result.GetValue(o.NoiseSampling) ?? defaults.NoiseSampling);
+        var weighting = NoiseLevelRecipe.ParseWeighting(result.GetValue(o.LossWeighting)
+            ?? defaults.LossWeighting(edmPreconditioned: result.GetValue(o.Precondition) == "edm"));
         if (sampling != NoiseSampling.LogNormal && (Given(o.PMean) || Given(o.PStd)))
             throw new DiffusionException($"--p-mean and --p-std only apply with --noise-sampling lognormal (got {NoiseLevelRecipe.Name(sampling)}).");
         if (weighting != LossWeighting.MinSnr && Given(o.MinSnrGamma))
@@ -190,7 +192,7 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
         var recipe = new NoiseLevelRecipe
         {
             Sampling = sampling,
-            PMean = result.GetValue(o.PMean) ?? DatasetDefaults.For(dataset).PMean,
+            PMean = result.GetValue(o.PMean) ?? defaults.PMean,
             PStd = result.GetValue(o.PStd),
             Weighting = weighting,
             Gamma = result.GetValue(o.MinSnrGamma),

@@ -41,10 +41,10 @@ internal sealed class TrainOptionSet
     };
     public readonly Option<double?> PMean = new("--p-mean") { Description = "--noise-sampling lognormal: mean of ln(sigma/alpha) (default -1.8 for 2-D data, measured on the tight ring; EDM's -1.2 for images)" };
     public readonly Option<double> PStd = new("--p-std") { Description = "--noise-sampling lognormal: standard deviation of ln(sigma/alpha) (EDM: 1.2)", DefaultValueFactory = _ => 1.2 };
-    public readonly Option<string> LossWeighting = new("--loss-weighting")
+    public readonly Option<string?> LossWeighting = new("--loss-weighting")
     {
-        Description = "how each sample's error is weighted by its noise level: own (the objective's), edm (EDM's lambda with --sigma-data), min-snr (min(SNR, --min-snr-gamma))",
-        DefaultValueFactory = _ => "own",
+        Description = "how each sample's error is weighted by its noise level: own (the objective's), edm (EDM's lambda with --sigma-data), min-snr (min(SNR, --min-snr-gamma)) " +
+            "(default min-snr for images, where it was measured best, unless --precondition edm; own for 2-D data)",
     };
     public readonly Option<double> MinSnrGamma = new("--min-snr-gamma") { Description = "--loss-weighting min-snr: gamma (Hang et al. 2023: 5)", DefaultValueFactory = _ => 5.0 };
 
