@@ -127,7 +127,7 @@ public static class DiffusionEndpoints
         }
         catch (DiffusionRequestException e)
         {
-            return Invalid(FieldOf(e.Member), e.Message);
+            return Invalid(RequestValidator.FieldOf(e.Member), e.Message);
         }
         catch (DiffusionModelException e)
         {
@@ -209,7 +209,7 @@ public static class DiffusionEndpoints
             }
             catch (DiffusionRequestException e)
             {
-                events.Writer.TryWrite(("error", Problem(400, "The request is invalid", e.Message, FieldOf(e.Member))));
+                events.Writer.TryWrite(("error", Problem(400, "The request is invalid", e.Message, RequestValidator.FieldOf(e.Member))));
             }
             catch (DiffusionModelException e)
             {
@@ -285,23 +285,11 @@ public static class DiffusionEndpoints
         : new { status, title, detail, errors = new Dictionary<string, string[]> { [field] = [detail] } };
 
     // The runtime names API members (GenerationOptions.Steps); the service names its JSON fields.
-    private static string FieldOf(string? member) => member switch
-    {
-        "GenerationOptions.Steps" => "steps",
-        "GenerationOptions.Count" or "GenerationOptions.BatchSize" => "count",
-        "GenerationOptions.Sampler" => "sampler",
-        "GenerationOptions.ClassLabels" => "class",
-        "GenerationOptions.GuidanceScale" => "guidance",
-        "GenerationOptions.Seed" => "seed",
-        _ when member?.Contains("Eta", StringComparison.Ordinal) == true => "eta",
-        _ => "body",
-    };
-
-    private static readonly string[] RequestFields = ["model", "sampler", "steps", "count", "seed", "class", "guidance", "eta", "format", "preview"];
+    private static readonly string[] RequestFields = ["model", "sampler", "steps", "count", "seed", "class", "guidance", "eta", "order", "spacing", "noise", "format", "preview"];
 
     private static string ExpectedType(string field) => field switch
     {
-        "steps" or "count" or "preview" => "a whole number",
+        "steps" or "count" or "preview" or "order" => "a whole number",
         "seed" => "a whole number from 0 to 18446744073709551615",
         "guidance" or "eta" => "a number",
         "class" => "a class label, a list of them, or \"all\"",

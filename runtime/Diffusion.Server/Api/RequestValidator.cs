@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
+using Diffusion.Runtime.Noise;
 using Diffusion.Runtime.Samplers;
+using Diffusion.Runtime.Sampling;
 using Diffusion.Server.Hosting;
 
 namespace Diffusion.Server.Api;
@@ -41,6 +44,17 @@ public static class RequestValidator
     {
         var errors = new Dictionary<string, string[]>();
         void Fail(string field, string message) => errors[field] = [message];
+        void TryLibrary(Action check, string? field = null)
+        {
+            try
+            {
+                check();
+            }
+            catch (DiffusionRequestException e)
+            {
+                Fail(field ?? FieldOf(e.Member), e.Message);
+            }
+        }
 
         ServedModel? model = request.Model is null ? models[0] : models.FirstOrDefault(m => string.Equals(m.Name, request.Model, StringComparison.OrdinalIgnoreCase));
         if (model is null) Fail("model", $"unknown model '{request.Model}': this server has {string.Join(", ", models.Select(m => m.Name))}.");
@@ -55,8 +69,13 @@ public static class RequestValidator
         int count = request.Count ?? 1;
         if (count < 1 || count > limits.MaxCount) Fail("count", $"count must lie in 1 to {limits.MaxCount}, got {count}.");
 
-        double eta = request.Eta ?? 0;
-        if (!(eta >= 0 && eta <= 1)) Fail("eta", $"eta must lie in [0, 1], got {eta}.");
+        // The sampler's settings are checked by the library, whose errors name the member; FieldOf maps it to the field.
+        var settings = new SamplerSettings { Eta = request.Eta, Order = request.Order };
+        TryLibrary(settings.Validate);
+        TimestepSpacing? spacing = null;
+        if (request.Spacing is { } spacingName) TryLibrary(() => spacing = TimestepSpacingNames.Parse(spacingName), "spacing");
+        NoiseKind noise = NoiseKind.PerSample;
+        if (request.Noise is { } noiseName) TryLibrary(() => noise = NoiseKindNames.Parse(noiseName), "noise");
 
         double guidance = request.Guidance ?? 1;
         if (!(guidance >= 0 && guidance <= limits.MaxGuidance)) Fail("guidance", $"guidance must lie in 0 to {limits.MaxGuidance}, got {guidance}.");
@@ -93,10 +112,28 @@ public static class RequestValidator
             BatchSize = count,
             ClassLabels = labels,
             GuidanceScale = guidance,
-            Settings = new SamplerSettings { Eta = eta },
+            Spacing = spacing,
+            Noise = noise,
+            Settings = settings,
         };
         return (new ValidRequest(model!, options, format, preview), errors);
     }
+
+    /// <summary>The request field that a library member (<see cref="DiffusionRequestException.Member"/>) stands for; "body" for none.</summary>
+    public static string FieldOf(string? member) => member switch
+    {
+        "GenerationOptions.Steps" => "steps",
+        "GenerationOptions.Count" or "GenerationOptions.BatchSize" => "count",
+        "GenerationOptions.Sampler" => "sampler",
+        "GenerationOptions.ClassLabels" => "class",
+        "GenerationOptions.GuidanceScale" => "guidance",
+        "GenerationOptions.Seed" => "seed",
+        "GenerationOptions.Spacing" => "spacing",
+        "GenerationOptions.Noise" => "noise",
+        "SamplerSettings.Eta" => "eta",
+        "SamplerSettings.Order" => "order",
+        _ => "body",
+    };
 
     private static IReadOnlyList<int>? ClassLabels(JsonElement? value, ServedModel model, Action<string, string> fail)
     {

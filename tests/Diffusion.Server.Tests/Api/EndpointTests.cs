@@ -75,6 +75,37 @@ public class EndpointTests
         Assert.Equal([3, 1, 8, 8], result.Shape);
     }
 
+    [Fact]
+    public async Task OrderSpacingAndNoiseReachTheGeneratorAsTheLibraryTakesThem()
+    {
+        using var factory = Factory();
+        using var client = factory.CreateClient();
+        var options = new GenerationOptions
+        {
+            Sampler = "dpmpp", Steps = 6, Count = 3, Seed = 5, Spacing = Runtime.Sampling.TimestepSpacing.Karras,
+            Noise = Runtime.Noise.NoiseKind.Torch, Settings = new SamplerSettings { Order = 3 },
+        };
+        var expected = Generator.Generate(Images, options);
+        // Each setting changes the samples, so the equality below tests that each one arrived.
+        Assert.NotEqual(expected.Data, Generator.Generate(Images, options with { Settings = new SamplerSettings { Order = 1 } }).Data);
+        Assert.NotEqual(expected.Data, Generator.Generate(Images, options with { Spacing = null }).Data);
+        Assert.NotEqual(expected.Data, Generator.Generate(Images, options with { Noise = Runtime.Noise.NoiseKind.PerSample }).Data);
+
+        using var npy = await Post(client, """{ "sampler": "dpmpp", "steps": 6, "count": 3, "seed": 5, "order": 3, "spacing": "karras", "noise": "torch", "format": "npy" }""");
+
+        Assert.Equal(HttpStatusCode.OK, npy.StatusCode);
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, await npy.Content.ReadAsByteArrayAsync());
+            Assert.Equal(expected.Data, NpyFile.Read(path).Data);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("""{ "model": "nope" }""", "model")]
     [InlineData("""{ "sampler": "dpm" }""", "sampler")]
@@ -84,6 +115,11 @@ public class EndpointTests
     [InlineData("""{ "count": 17 }""", "count")]
     [InlineData("""{ "seed": -1 }""", "seed")]
     [InlineData("""{ "eta": 1.5 }""", "eta")]
+    [InlineData("""{ "order": 4 }""", "order")]
+    [InlineData("""{ "order": "two" }""", "order")]
+    [InlineData("""{ "sampler": "dpmpp-sde", "order": 3 }""", "order")]
+    [InlineData("""{ "spacing": "cosine" }""", "spacing")]
+    [InlineData("""{ "noise": "gaussian" }""", "noise")]
     [InlineData("""{ "format": "gif" }""", "format")]
     [InlineData("""{ "class": 3 }""", "class")]
     [InlineData("""{ "model": "cond", "class": 10 }""", "class")]
