@@ -22,6 +22,21 @@ public class EndpointTests
     private static Task<HttpResponseMessage> Post(HttpClient client, string json, string path = "/v1/generate") =>
         client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
+    /// <summary>The array of an npy response.</summary>
+    private static async Task<NpyArray> NpyOf(HttpResponseMessage response)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, await response.Content.ReadAsByteArrayAsync());
+            return NpyFile.Read(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static async Task<JsonElement> ProblemOf(HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -55,18 +70,9 @@ public class EndpointTests
         using var npy = await Post(client, """{ "sampler": "heun", "steps": 6, "count": 3, "seed": 5, "format": "npy" }""");
         using var json = await Post(client, """{ "sampler": "heun", "steps": 6, "count": 3, "seed": 5, "format": "json" }""");
 
-        var path = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllBytesAsync(path, await npy.Content.ReadAsByteArrayAsync());
-            var array = NpyFile.Read(path);
-            Assert.Equal([3, 1, 8, 8], array.Shape);
-            Assert.Equal(expected.Data, array.Data);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var array = await NpyOf(npy);
+        Assert.Equal([3, 1, 8, 8], array.Shape);
+        Assert.Equal(expected.Data, array.Data);
         var result = await json.Content.ReadFromJsonAsync<GenerateResult>(DiffusionEndpoints.Json);
         Assert.NotNull(result);
         Assert.Equal(3, result.Images!.Count);
@@ -94,16 +100,22 @@ public class EndpointTests
         using var npy = await Post(client, """{ "sampler": "dpmpp", "steps": 6, "count": 3, "seed": 5, "order": 3, "spacing": "karras", "noise": "torch", "format": "npy" }""");
 
         Assert.Equal(HttpStatusCode.OK, npy.StatusCode);
-        var path = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllBytesAsync(path, await npy.Content.ReadAsByteArrayAsync());
-            Assert.Equal(expected.Data, NpyFile.Read(path).Data);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        Assert.Equal(expected.Data, (await NpyOf(npy)).Data);
+    }
+
+    [Fact]
+    public async Task ALeftOutEtaKeepsTheSamplersOwnDefault()
+    {
+        using var factory = Factory();
+        using var client = factory.CreateClient();
+        // Euler ancestral's eta defaults to 1 (ancestral); 0 would make it the deterministic Euler.
+        var options = new GenerationOptions { Sampler = "euler-ancestral", Steps = 5, Count = 2, Seed = 3 };
+        var expected = Generator.Generate(Images, options);
+        Assert.NotEqual(expected.Data, Generator.Generate(Images, options with { Settings = new SamplerSettings { Eta = 0 } }).Data);
+
+        using var npy = await Post(client, """{ "sampler": "euler-ancestral", "steps": 5, "count": 2, "seed": 3, "format": "npy" }""");
+
+        Assert.Equal(expected.Data, (await NpyOf(npy)).Data);
     }
 
     [Theory]
