@@ -70,13 +70,18 @@ public class CliTests
         var run = CheckpointFile.Load(folder.File("run/checkpoint.safetensors")).Run;
         Assert.Equal((TinyImages.Classes, TinyImages.Classes), (run.ModelConfig.NumClasses, run.ModelConfig.NullClassLabel));
         Assert.True(File.Exists(folder.File("run/preview-0000004.png")));
-        // Images' defaults: uniform levels with min-SNR-5 weighting; under EDM's preconditioning, its own lambda instead.
+        // Images' defaults under a variance-preserving objective: uniform levels with min-SNR-5 weighting. Under EDM's
+        // preconditioning the network keeps its own lambda, and the variance-exploding objectives their own weighting.
         Assert.Equal((NoiseSampling.Uniform, LossWeighting.MinSnr, 5.0), (run.NoiseLevels.Sampling, run.NoiseLevels.Weighting, run.NoiseLevels.Gamma));
         Assert.Contains("min-snr weighting (gamma 5)", result.Error);
-        var edm = CliProcess.Run("train", "-d", folder.File("images.npy"), "--objective", "vp", "--precondition", "edm", "--channels", "4", "--channel-mult", "1,2",
-            "--norm-groups", "2", "--steps", "1", "--batch", "8", "--threads", "1", "--out", folder.File("edm"), "--preview-every", "0");
-        Assert.True(edm.Code == 0, edm.Error);
-        Assert.Equal(LossWeighting.Own, CheckpointFile.Load(folder.File("edm/checkpoint.safetensors")).Run.NoiseLevels.Weighting);
+        foreach (string[] options in (string[][])[["--objective", "vp", "--precondition", "edm"], ["--objective", "ve"]])
+        {
+            string output = folder.File($"run-{string.Join('-', options)}");
+            var other = CliProcess.Run(["train", "-d", folder.File("images.npy"), .. options, "--channels", "4", "--channel-mult", "1,2",
+                "--norm-groups", "2", "--steps", "1", "--batch", "8", "--threads", "1", "--out", output, "--preview-every", "0"]);
+            Assert.True(other.Code == 0, other.Error);
+            Assert.Equal(LossWeighting.Own, CheckpointFile.Load(Path.Combine(output, "checkpoint.safetensors")).Run.NoiseLevels.Weighting);
+        }
 
         // 4x4 images do not fit a UNet of 4 levels (it halves the side three times).
         AssertOneLineError(CliProcess.Run("train", "-d", folder.File("images.npy"), "--channel-mult", "1,1,1,1", "--out", folder.File("run2")), "not divisible");

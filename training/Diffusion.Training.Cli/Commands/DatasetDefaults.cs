@@ -11,10 +11,13 @@ internal sealed record DatasetDefaults(bool Images, int Batch, double LearningRa
     public string NoiseSampling => Images ? "uniform" : "lognormal";
 
     /// <summary>
-    /// min-snr for images, the objective's own for points (where min-SNR was measured worse). A network whose output is
-    /// EDM-preconditioned keeps its own weighting, EDM's lambda, which is part of that recipe.
+    /// min-snr for images under the variance-preserving objectives (ddpm, where it was measured, and vp and subvp, whose levels
+    /// spread the same way), else the objective's own: on points min-SNR measured worse, and the variance-exploding objectives
+    /// (ve, ncsn) draw about half their levels below sigma = 0.45, where min-SNR-5 would cut their weight, unmeasured.
+    /// A network whose output is EDM-preconditioned keeps its own weighting, EDM's lambda, which is part of that recipe.
     /// </summary>
-    public string LossWeighting(bool edmPreconditioned) => Images && !edmPreconditioned ? "min-snr" : "own";
+    public string LossWeighting(string objective, bool edmPreconditioned) =>
+        Images && !edmPreconditioned && objective is "ddpm" or "vp" or "subvp" ? "min-snr" : "own";
 
     /// <summary>The log-normal mean of ln(sigma/alpha): -1.8 put every tight-ring component within 35 % of its std and 0.03 of its weight on 3 seeds.</summary>
     public double PMean => Images ? -1.2 : -1.8;

@@ -184,7 +184,7 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
         var defaults = DatasetDefaults.For(dataset);
         var sampling = NoiseLevelRecipe.ParseSampling(result.GetValue(o.NoiseSampling) ?? defaults.NoiseSampling);
         var weighting = NoiseLevelRecipe.ParseWeighting(result.GetValue(o.LossWeighting)
-            ?? defaults.LossWeighting(edmPreconditioned: result.GetValue(o.Precondition) == "edm"));
+            ?? defaults.LossWeighting(result.GetValue(o.Objective)!, edmPreconditioned: result.GetValue(o.Precondition) == "edm"));
         if (sampling != NoiseSampling.LogNormal && (Given(o.PMean) || Given(o.PStd)))
             throw new DiffusionException($"--p-mean and --p-std only apply with --noise-sampling lognormal (got {NoiseLevelRecipe.Name(sampling)}).");
         if (weighting != LossWeighting.MinSnr && Given(o.MinSnrGamma))

@@ -44,7 +44,7 @@ internal sealed class TrainOptionSet
     public readonly Option<string?> LossWeighting = new("--loss-weighting")
     {
         Description = "how each sample's error is weighted by its noise level: own (the objective's), edm (EDM's lambda with --sigma-data), min-snr (min(SNR, --min-snr-gamma)) " +
-            "(default min-snr for images, where it was measured best, unless --precondition edm; own for 2-D data)",
+            "(default min-snr for images under ddpm, vp and subvp, where it was measured best, unless --precondition edm; else own)",
     };
     public readonly Option<double> MinSnrGamma = new("--min-snr-gamma") { Description = "--loss-weighting min-snr: gamma (Hang et al. 2023: 5)", DefaultValueFactory = _ => 5.0 };
 
