@@ -32,6 +32,18 @@ public class SamplerIdentityTests
         for (int i = 0; i < ddim.Length; i++) Assert.Equal(ddim[i], ddpm[i], 3);
     }
 
+    // SDE-DPM-Solver++ of order 1 (Lu et al. 2022b, appendix), x_t = (sigma_t/sigma_s) e^-h x_s + alpha_t (1 - e^-2h) D
+    // + sigma_t sqrt(1 - e^-2h) z, is DDPM's ancestral step with the posterior variance written in lambda = log(alpha/sigma).
+    [Theory]
+    [InlineData("discrete")]
+    [InlineData("vp")]
+    public void FirstOrderDpmSolverSdeIsDdpmWithPosteriorVariance(string schedule)
+    {
+        var sde = Run(schedule, "dpmpp-sde", new SamplerSettings { Order = 1 });
+        var ddpm = Run(schedule, "ddpm", new SamplerSettings { VarianceType = "fixed_small" });
+        for (int i = 0; i < sde.Length; i++) Assert.Equal(ddpm[i], sde[i], 3);
+    }
+
     [Fact]
     public void FixedLargeVarianceDiffersFromFixedSmall()
     {
