@@ -64,6 +64,7 @@ for (const model of [...cells.keys()].sort()) {
   for (const [name, ref] of Object.entries(refs)) if (ref) console.log(`\n${name}: ${cell([...ref.values()])} (${ref.size} seeds)`);
   table(byKey, 'FD by NFE (in brackets where the NFE is the other of the column)', (bySeed, nfe, nfes) =>
     cell([...bySeed.values()]) + (nfes.length > 1 && nfe !== nfes[nfes.length - 1] ? ` (${nfe})` : ''));
+  table(byKey, 'Seeds per cell', bySeed => String(bySeed.size));
   for (const [name, ref] of Object.entries(refs)) {
     if (!ref) continue;
     table(byKey, `Paired difference to ${name} (same seeds), mean ± standard error`, bySeed => {
