@@ -284,7 +284,6 @@ public static class DiffusionEndpoints
         ? new { status, title, detail }
         : new { status, title, detail, errors = new Dictionary<string, string[]> { [field] = [detail] } };
 
-    // The runtime names API members (GenerationOptions.Steps); the service names its JSON fields.
     private static readonly string[] RequestFields = ["model", "sampler", "steps", "count", "seed", "class", "guidance", "eta", "order", "spacing", "noise", "format", "preview"];
 
     private static string ExpectedType(string field) => field switch

@@ -119,7 +119,10 @@ public static class RequestValidator
         return (new ValidRequest(model!, options, format, preview), errors);
     }
 
-    /// <summary>The request field that a library member (<see cref="DiffusionRequestException.Member"/>) stands for; "body" for none.</summary>
+    /// <summary>
+    /// The request field that a library member (<see cref="DiffusionRequestException.Member"/>) stands for; "body" for none:
+    /// the runtime names API members (GenerationOptions.Steps), the service its JSON fields.
+    /// </summary>
     public static string FieldOf(string? member) => member switch
     {
         "GenerationOptions.Steps" => "steps",
