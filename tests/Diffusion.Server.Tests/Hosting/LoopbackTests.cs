@@ -110,12 +110,12 @@ public class LoopbackTests
         GC.WaitForPendingFinalizers();
         long before = GC.GetTotalMemory(forceFullCollection: true);
 
+        // 32 clients, each sending 12 requests one after the other: a fixed amount of work, not a time window, so a
+        // slow or shared machine changes how long it takes, not what is asserted.
         var statuses = new Dictionary<HttpStatusCode, int>();
-        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 2; // two seconds of requests in a loop
         var clients = Enumerable.Range(0, 32).Select(async c =>
         {
-            int i = 0;
-            while (Stopwatch.GetTimestamp() < until)
+            for (int i = 0; i < 12;)
             {
                 string body = (i++ % 4) switch
                 {
@@ -135,7 +135,8 @@ public class LoopbackTests
         GC.WaitForPendingFinalizers();
         long after = GC.GetTotalMemory(forceFullCollection: true);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], statuses.Keys.Order());
-        Assert.True(statuses[HttpStatusCode.OK] > 50, $"only {statuses[HttpStatusCode.OK]} requests succeeded");
+        // The first wave alone (32 requests at once into 8 in flight and 8 queued) admits 16.
+        Assert.True(statuses[HttpStatusCode.OK] >= 16, $"only {statuses[HttpStatusCode.OK]} requests succeeded");
         Assert.True(after - before < 32 << 20, $"managed memory grew by {(after - before) >> 20} MiB under load");
         Assert.Equal("ok", await http.GetStringAsync("/healthz"));
         var stats = (await http.GetFromJsonAsync<ServerStats>("/v1/stats", DiffusionEndpoints.Json))!.Models[0];
