@@ -4,7 +4,9 @@
 # error measured on 256 digits, and scored by diffusion eval from seeds 0-3 (DPM-Solver++ SDE and DDIM, 25 steps).
 # A killed run resumes where it stopped. Writes runs/ns-NAME/ (checkpoint, model.onnx, denoise-error.txt, eval-sS.json).
 # Usage: training/bench/noise-levels-mnist.sh NAME [TRAIN OPTIONS...]
-#   e.g. uniform;  lognormal --noise-sampling lognormal;  logsnr --noise-sampling log-snr;  minsnr --loss-weighting min-snr
+#   the four runs: uniform --loss-weighting own;  lognormal --noise-sampling lognormal --loss-weighting own;
+#   logsnr --noise-sampling log-snr --loss-weighting own;  minsnr --loss-weighting min-snr
+#   (name the weighting: min-snr is the image default since these runs, own was before)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 name=$1; shift; out=runs/ns-$name
