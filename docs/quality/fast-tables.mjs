@@ -42,7 +42,7 @@ const mean = xs => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = xs => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 const cell = xs => xs.length < 2 ? '' : `${mean(xs).toFixed(1)} ± ${(std(xs) / Math.sqrt(xs.length)).toFixed(1)}`;
 const columns = [[5], [7, 8], [9, 10], [15], [19, 20], [25], [50]];
-const samplers = ['ddim', 'heun', 'dpmpp', 'unipc', 'unipc, karras', 'dpmpp-sde', 'euler-ancestral', 'edm', 'ddpm'];
+const samplers = ['ddim', 'heun', 'dpmpp', 'unipc', 'unipc, karras', 'dpmpp-sde', 'euler-ancestral', 'edm', 'restart', 'ddpm'];
 
 function table(byKey, title, format) {
   console.log(`\n${title}\n`);

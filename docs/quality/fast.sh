@@ -24,8 +24,8 @@ models=("$@"); (( ${#models[@]} )) || models=(mnist-ddpm mnist-ve mnist-cond)
 jobs() {
   # Heun-type samplers after the others: if the run is cut short, every model has its one-evaluation-per-step
   # cells. (The file of a job is named after its kind: onestep, extra, twostep, reference, ddpm100, nfe5,
-  # stochastic, stochastic25.)
-  for kind in ${KINDS:-onestep extra twostep nfe5 stochastic}; do
+  # stochastic, stochastic25, restart.)
+  for kind in ${KINDS:-onestep extra twostep nfe5 stochastic restart}; do
     for m in "${models[@]}"; do
       local cls=(); [[ $m == mnist-cond ]] && cls=(--class all)
       # One evaluation per step (NFE = steps); DDIM and Heun (the samplers the other tables measure) only on
@@ -44,6 +44,8 @@ jobs() {
       [[ $kind == nfe5 && $m == mnist-ve ]] && seeds=$(seq -s ' ' $count 159)
       # On mnist-ddpm the stochastic samplers' cells from 8 to 25 NFE spread by up to 20: twelve seeds more.
       if [[ $kind == stochastic ]]; then seeds=""; [[ $m == mnist-ddpm ]] && seeds=$(seq -s ' ' 12 23); fi
+      # Restart sampling is measured against DDPM at 100 steps too: on mnist-ddpm from all 24 of its seeds.
+      [[ $kind == restart && $m == mnist-ddpm ]] && seeds=$(seq -s ' ' 0 23)
       seeds=${SEEDS:-$seeds}
       for s in $seeds; do
         local base="$out/$m-s$s-$kind.json --model models/$m.onnx ${cls[*]} --seed $s"
@@ -59,6 +61,10 @@ jobs() {
           local refs=ddim; [[ $m == mnist-cond ]] && refs=ddim,ddpm
           echo "$out/$m-s$s-reference.json --model models/$m.onnx ${cls[*]} --seed $s --sampler $refs --steps 100"
           [[ $m == mnist-ddpm || ($m == mnist-ve && $s -ge 8) ]] && echo "$out/$m-s$s-ddpm100.json --model models/$m.onnx --seed $s --sampler ddpm --steps 100"
+        elif [[ $kind == restart ]]; then
+          # One restart whose pass down [0.1, 2] takes two thirds of the path's steps (the default): steps
+          # 5, 6, 9, 12, 15 are NFE 8, 10, 15, 20, 25.
+          echo "$base --sampler restart --steps 5,6,9,12,15"
         elif [[ $kind == twostep ]]; then
           echo "$base --sampler $twostep --steps 3,4,5,8,10,13"
         elif [[ $kind == stochastic ]]; then

@@ -200,7 +200,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("no reference", new string[0], "error: the model does not say what data it was trained on (no 'dataset' in its metadata_props): pass --reference mnist|ring.")]
     [InlineData("unknown format", new[] { "--reference", "ring", "--format", "xml" }, "error: unknown format 'xml': use table, markdown, json.")]
     [InlineData("bad steps", new[] { "--reference", "ring", "--steps", "5,x" }, "error: --steps 'x' is not a whole number of at least 1: give step counts like 5,10,20.")]
-    [InlineData("unknown sampler", new[] { "--reference", "ring", "--sampler", "ddim,dpm" }, "error: unknown sampler 'dpm': set --sampler to one of ddpm, ddim, euler, heun, pc, langevin, dpmpp, dpmpp-sde, unipc, euler-ancestral, edm.")]
+    [InlineData("unknown sampler", new[] { "--reference", "ring", "--sampler", "ddim,dpm" }, "error: unknown sampler 'dpm': set --sampler to one of ddpm, ddim, euler, heun, pc, langevin, dpmpp, dpmpp-sde, unipc, euler-ancestral, edm, restart.")]
     public async Task BadInputIsOneLineAndANonZeroExit(string what, string[] args, string expected)
     {
         var result = await Cli.RunAsync(["eval", "--model", Cli.DemoModel, "--device", "cpu", "--count", "8", .. args]);

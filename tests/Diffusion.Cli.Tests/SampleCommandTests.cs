@@ -31,12 +31,12 @@ public sealed class SampleCommandTests : IDisposable
     [Fact]
     public async Task WithoutSamplerOrStepsTheShippedModelSamplesWithTheMeasuredDefault()
     {
-        // Its config names no diffusers class, so the runtime's default runs: DPM-Solver++ SDE at 25 steps
-        // (docs/quality.md, "Quality per model evaluation").
+        // Its config names no diffusers class, so the runtime's default runs: restart sampling at 12 steps,
+        // 20 model evaluations with its one restart (docs/quality.md, "Quality per model evaluation").
         var result = await Cli.RunAsync("sample", "--count", "2", "--out", _folder.File("default.png"), "--device", "cpu");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("(dpmpp-sde, 25 steps, 25 model evaluations", result.Output);
+        Assert.Contains("(restart, 12 steps, 20 model evaluations", result.Output);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class SampleCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': set --sampler to one of ddpm, ddim, euler, heun, pc, langevin, dpmpp, dpmpp-sde, unipc, euler-ancestral, edm.")]
+    [InlineData("unknown sampler", new[] { "--sampler", "dpm++" }, "error: unknown sampler 'dpm++': set --sampler to one of ddpm, ddim, euler, heun, pc, langevin, dpmpp, dpmpp-sde, unipc, euler-ancestral, edm, restart.")]
     [InlineData("unknown spacing", new[] { "--spacing", "even" }, "error: unknown spacing 'even': use one of leading, trailing, linspace, karras, uniform.")]
     [InlineData("unknown noise", new[] { "--noise", "numpy" }, "error: unknown noise 'numpy': use one of per-sample, torch.")]
     [InlineData("torch noise over several batches", new[] { "--noise", "torch", "--count", "16", "--batch", "4" }, "error: torch-compatible noise (--noise) is one stream over the whole generation, so every sample must be in one batch: set --batch to at least 16, or generate at most 4 samples (--count).")]
@@ -126,6 +126,7 @@ public sealed class SampleCommandTests : IDisposable
     [InlineData("too many samples", new[] { "--count", "2000000000" }, "error: --count must lie in 1 to 10000 (GenerationLimits.MaxCount), got 2000000000.")]
     [InlineData("steps below one", new[] { "--steps", "0" }, "error: --steps must lie in 1 to 10000 (GenerationLimits.MaxSteps), got 0.")]
     [InlineData("eta above one", new[] { "--eta", "1.5" }, "error: --eta must lie in [0, 1], got 1.5.")]
+    [InlineData("restart interval upside down", new[] { "--sampler", "restart", "--restart-min", "3" }, "error: --restart-min (3) and --restart-max (2) must satisfy 0 < min < max < infinity.")]
     [InlineData("class on an unconditional model", new[] { "--class", "2" }, "error: class label 2 was given, but this model is not class-conditional (num_classes is 0): do not set --class.")]
     [InlineData("unknown option", new[] { "--bogus" }, "error: Unrecognized command or argument '--bogus'. See 'diffusion sample --help'.")]
     [InlineData("not a number", new[] { "--steps", "many" }, "error: Cannot parse argument 'many' for option '--steps' as expected type 'System.Int32'. See 'diffusion sample --help'.")]

@@ -35,14 +35,14 @@ internal sealed class GenerationOptionSet
         Description = "class-conditional models: a class label (3), labels cycled over the samples (0,1,2), or all (every class in turn)",
     };
     private readonly Option<double> _guidance = new("--guidance") { Description = "classifier-free guidance weight with --class: 1 conditional only, >1 sharpens, 0 unconditional", DefaultValueFactory = _ => 1 };
-    private readonly Option<double?> _eta = new("--eta") { Description = "ddim, euler-ancestral: noise share in [0, 1] (default: 0 for ddim, 1 for euler-ancestral)" };
+    private readonly Option<double?> _eta = new("--eta") { Description = "ddim, euler-ancestral, dpmpp-sde: noise share in [0, 1] (default: 0 for ddim, 1 for the others)" };
     private readonly Option<string?> _variance = new("--variance") { Description = "ddpm: fixed_small or fixed_large (default: the model's config)" };
     private readonly Option<double?> _snr = new("--snr") { Description = "pc: Langevin corrector signal-to-noise ratio (default: config, else 0.16)" };
     private readonly Option<int> _correctorSteps = new("--corrector-steps") { Description = "pc: corrector steps per step", DefaultValueFactory = _ => 1 };
     private readonly Option<string> _predictor = new("--predictor") { Description = "pc: reverse_diffusion or euler_maruyama", DefaultValueFactory = _ => "reverse_diffusion" };
     private readonly Option<int> _langevinSteps = new("--langevin-steps") { Description = "langevin: steps per noise level", DefaultValueFactory = _ => 10 };
     private readonly Option<double> _stepSize = new("--step-size") { Description = "langevin: relative step, a step at noise level sigma moves with step-size * sigma^2", DefaultValueFactory = _ => 0.2 };
-    private readonly Option<int?> _order = new("--order") { Description = "dpmpp, dpmpp-sde, unipc: solver order 1-3 (default: the config's solver_order, else 2)" };
+    private readonly Option<int?> _order = new("--order") { Description = "dpmpp, dpmpp-sde, unipc, restart: solver order 1-3 (default: the config's solver_order, else 2)" };
     private readonly Option<string?> _solverType = new("--solver-type") { Description = "dpmpp: midpoint or heun; unipc: bh1 or bh2 (default: the config's solver_type)" };
     private readonly Option<bool?> _lowerOrderFinal = new("--lower-order-final") { Description = "dpmpp, unipc: lower the order over the last steps (default: the config's, else true)" };
     private readonly Option<bool?> _eulerAtFinal = new("--euler-at-final") { Description = "dpmpp: first-order last step (default: the config's, else false)" };
@@ -51,6 +51,10 @@ internal sealed class GenerationOptionSet
     private readonly Option<double> _sTMin = new("--s-tmin") { Description = "edm: S_tmin, lowest sigma/alpha that gets churn noise", DefaultValueFactory = _ => 0.05 };
     private readonly Option<double> _sTMax = new("--s-tmax") { Description = "edm: S_tmax, highest sigma/alpha that gets churn noise", DefaultValueFactory = _ => 50 };
     private readonly Option<double> _sNoise = new("--s-noise") { Description = "edm: S_noise, the churn noise's scale", DefaultValueFactory = _ => 1.003 };
+    private readonly Option<double> _restartMin = new("--restart-min") { Description = "restart: sigma/alpha where the restarts begin (the nearest path point)", DefaultValueFactory = _ => 0.1 };
+    private readonly Option<double> _restartMax = new("--restart-max") { Description = "restart: sigma/alpha each restart jumps back up to", DefaultValueFactory = _ => 2 };
+    private readonly Option<int> _restarts = new("--restarts") { Description = "restart: how many times the interval is solved again", DefaultValueFactory = _ => 1 };
+    private readonly Option<int?> _restartSteps = new("--restart-steps") { Description = "restart: model evaluations of each pass down the interval (default: two thirds of --steps)" };
 
     /// <summary>Creates the options.</summary>
     /// <param name="sweep">True: <c>--sampler</c> and <c>--steps</c> take comma-separated lists.</param>
@@ -79,6 +83,7 @@ internal sealed class GenerationOptionSet
         _noise, _batch, _spacing, _classLabels, _guidance,
         _eta, _variance, _snr, _correctorSteps, _predictor, _langevinSteps, _stepSize,
         _order, _solverType, _lowerOrderFinal, _eulerAtFinal, _noCorrector, _sChurn, _sTMin, _sTMax, _sNoise,
+        _restartMin, _restartMax, _restarts, _restartSteps,
     ];
 
     /// <summary>The settings given on the command line (name without dashes, value as typed), so a report says
@@ -151,6 +156,10 @@ internal sealed class GenerationOptionSet
             STMin = result.GetValue(_sTMin),
             STMax = result.GetValue(_sTMax),
             SNoise = result.GetValue(_sNoise),
+            RestartMin = result.GetValue(_restartMin),
+            RestartMax = result.GetValue(_restartMax),
+            Restarts = result.GetValue(_restarts),
+            RestartSteps = result.GetValue(_restartSteps),
         },
     };
 

@@ -72,7 +72,7 @@ public static class Generator
 
             using var denoiser = CreateDenoiser(model, options, labels, first, n, cancellation);
             var (onStep, preview) = observer?.ForBatch(b + 1, batches, first, path.Length - 1) ?? default;
-            var run = new SamplerRun(x, n, path, model.Schedule, plan.Settings, denoiser, noise, onStep, cancellation) { Preview = preview };
+            var run = new SamplerRun(x, n, path, model.Schedule, plan.Settings, denoiser, noise, onStep, cancellation) { Preview = preview, IntegerTimes = model.IntegerTimesteps };
             plan.Sampler.Run(run);
             evaluations = run.Evaluations;
             x.CopyTo(result, (long)first * size);

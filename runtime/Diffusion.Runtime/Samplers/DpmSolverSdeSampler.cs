@@ -5,8 +5,14 @@ namespace Diffusion.Runtime.Samplers;
 /// <c>sde-dpmsolver++</c>, k-diffusion's <c>sample_dpmpp_2m_sde</c>): the exponential integrator of
 /// the reverse SDE in lambda = log(alpha/sigma),
 /// x_t = (sigma_t/sigma_s) e^-h x_s + alpha_t (1 - e^-2h) D + sigma_t sqrt(1 - e^-2h) z, h = lambda_t - lambda_s,
-/// with D corrected by the first difference of earlier outputs at second order.
+/// with D corrected by the first difference of earlier outputs at second order (<see cref="DpmSolverStep"/>).
 /// </summary>
+/// <remarks>
+/// With a noise share eta in [0, 1] (k-diffusion's <c>eta</c>), the reverse SDE whose diffusion is scaled by
+/// eta is integrated instead: x_t = (sigma_t/sigma_s) e^(-eta h) x_s + alpha_t (1 - e^-(1+eta)h) D
+/// + sigma_t sqrt(1 - e^(-2 eta h)) z. eta = 1 (the default) is the SDE above; eta = 0 is the deterministic
+/// DPM-Solver++ (the probability-flow ODE); every eta keeps the marginals of the noise process.
+/// </remarks>
 public sealed class DpmSolverSdeSampler : ISampler
 {
     /// <inheritdoc />
@@ -16,7 +22,7 @@ public sealed class DpmSolverSdeSampler : ISampler
     public string Summary => "SDE-DPM-Solver++ multistep (Lu et al. 2022), second order, stochastic, 1 evaluation per step";
 
     /// <inheritdoc />
-    public IReadOnlyList<string> Options => ["order", "solver-type", "lower-order-final", "euler-at-final"];
+    public IReadOnlyList<string> Options => ["order", "solver-type", "lower-order-final", "euler-at-final", "eta"];
 
     /// <inheritdoc />
     public int ModelEvaluations(int steps, SamplerSettings settings) => steps;
@@ -26,35 +32,27 @@ public sealed class DpmSolverSdeSampler : ISampler
     {
         var settings = run.Settings;
         int order = settings.Order ?? 2;
+        // Third order extrapolates D through two earlier points of a noisy path: on mnist-ddpm at 20 steps it
+        // scored FD 180 against 2M's 91 (seeds 0-7), so the SDE stops at second order, as its paper does.
         if (order > 2)
             throw new DiffusionRequestException($"the SDE variant of DPM-Solver++ has orders 1 and 2, got {order}.", "SamplerSettings.Order");
         bool heun = settings.SolverType == SolverType.Heun;
+        double eta = settings.Eta ?? 1;
         bool lowerFinal = (settings.LowerOrderFinal ?? true) && run.Steps < 15;
-        float[] x = run.Sample, m0 = run.Scratch(0), m1 = run.Scratch(1), noise = run.Scratch(2);
+        float[] x = run.Sample, m0 = run.Scratch(0), m1 = run.Scratch(1), m2 = run.Scratch(2), noise = run.Scratch(3);
         for (int i = 0; i < run.Steps; i++)
         {
-            (m0, m1) = (m1, m0);
-            var (s, t) = (run.Path[i], run.Path[i + 1]);
-            run.Denoise(x, s, m0);
+            (m0, m1, m2) = (m2, m0, m1); // m1, m2: the outputs of the two previous steps
+            var t = run.Path[i + 1];
+            run.Denoise(x, run.Path[i], m0);
             int p = SamplerSteps.MultistepOrder(order, i, run.Steps, t, lowerFinal, settings.EulerAtFinal ?? false);
-            if (t.Sigma == 0)
+            DpmSolverStep.Advance(run.Path, i, p, heun, eta, x, m0, m1, m2);
+            if (eta > 0 && t.Sigma > 0)
             {
-                SamplerSteps.TowardsDenoised(x, m0, s, t, 0, x);
-                run.CompleteStep(i);
-                continue;
+                double h = SamplerSteps.Lambda(t) - SamplerSteps.Lambda(run.Path[i]);
+                run.DrawNoise(noise);
+                SamplerSteps.AddScaled(x, noise, t.Sigma * Math.Sqrt(-double.ExpM1(-2 * eta * h)));
             }
-            double h = SamplerSteps.Lambda(t) - SamplerSteps.Lambda(s), em = Math.Exp(-h), em2 = -double.ExpM1(-2 * h);
-            double a = t.Sigma / s.Sigma * em, b = t.Alpha * em2;
-            if (p == 1) SamplerSteps.Combine(x, a, m0, b, x);
-            else
-            {
-                double c1 = heun ? t.Alpha * (em2 / (-2 * h) + 1) : 0.5 * b;
-                double r0 = (SamplerSteps.Lambda(s) - SamplerSteps.Lambda(run.Path[i - 1])) / h;
-                SamplerSteps.Combine(x, a, m0, b + c1 / r0, x);
-                SamplerSteps.AddScaled(x, m1, -c1 / r0);
-            }
-            run.DrawNoise(noise);
-            SamplerSteps.AddScaled(x, noise, t.Sigma * Math.Sqrt(em2));
             run.CompleteStep(i);
         }
     }

@@ -65,6 +65,23 @@ public sealed class SamplerRun
     /// <summary>Model evaluations so far.</summary>
     public int Evaluations { get; private set; }
 
+    /// <summary>
+    /// True when the model takes only whole time indices (<see cref="Generation.IDiffusionModel.IntegerTimesteps"/>):
+    /// <see cref="PointAt"/> then rounds to the training grid.
+    /// </summary>
+    public bool IntegerTimes { get; init; }
+
+    /// <summary>
+    /// The point of the noise process at scaled noise level sigma/alpha = <paramref name="scaledSigma"/>
+    /// (clamped to the schedule's range), for samplers that step off the path; on the nearest whole time
+    /// when <see cref="IntegerTimes"/>, so its alpha and sigma are those the model sees.
+    /// </summary>
+    public TimePoint PointAt(double scaledSigma)
+    {
+        double time = Schedule.TimeOfScaledSigma(Math.Clamp(scaledSigma, Schedule.MinScaledSigma, Schedule.MaxScaledSigma));
+        return Schedule.At(IntegerTimes ? Math.Round(time, MidpointRounding.ToEven) : time);
+    }
+
     /// <summary>Receives the current x0 estimate after some steps (streaming previews); null for none.</summary>
     public StepPreview? Preview { get; init; }
 

@@ -11,7 +11,8 @@ public sealed record SamplerSettings
     /// <summary>
     /// Share of fresh noise in [0, 1]. DDIM: 0 is deterministic, 1 matches DDPM's posterior noise
     /// (Song et al. 2021, eq. 16); null is 0. Euler ancestral: 1 is the full ancestral step
-    /// (k-diffusion's <c>get_ancestral_step</c>), 0 is Euler; null is 1.
+    /// (k-diffusion's <c>get_ancestral_step</c>), 0 is Euler; null is 1. DPM-Solver++ SDE: the share of the
+    /// reverse SDE's diffusion, 1 the SDE and 0 the probability-flow ODE; null is 1.
     /// </summary>
     public double? Eta { get; init; }
 
@@ -76,6 +77,21 @@ public sealed record SamplerSettings
     /// <summary>EDM's S_noise: the added noise's standard deviation relative to the exact one (slightly above 1 offsets the denoiser's loss of detail).</summary>
     public double SNoise { get; init; } = 1.003;
 
+    /// <summary>Restart: the scaled noise level sigma/alpha the restarts begin from (t_min of Xu et al. 2023); the path point nearest it is used.</summary>
+    public double RestartMin { get; init; } = 0.1;
+
+    /// <summary>Restart: the scaled noise level each restart jumps back up to (t_max of Xu et al. 2023).</summary>
+    public double RestartMax { get; init; } = 2;
+
+    /// <summary>Restart: how many times the interval is re-noised and solved again (K of Xu et al. 2023).</summary>
+    public int Restarts { get; init; } = 1;
+
+    /// <summary>
+    /// Restart: ODE steps (model evaluations) of each pass down the restart interval; null is two thirds of
+    /// the path's steps, rounded (8 at 12 steps: 20 evaluations in all with one restart).
+    /// </summary>
+    public int? RestartSteps { get; init; }
+
     /// <summary>
     /// These settings with every null filled from <paramref name="config"/>: <c>variance_type</c>,
     /// <c>snr</c>, <c>solver_order</c>, <c>solver_type</c>, <c>lower_order_final</c>, <c>euler_at_final</c>.
@@ -112,6 +128,11 @@ public sealed record SamplerSettings
         if (!(STMin >= 0 && STMax >= STMin && double.IsFinite(STMax)))
             throw Bad($"SamplerSettings.STMin ({STMin}) and SamplerSettings.STMax ({STMax}) must satisfy 0 <= S_tmin <= S_tmax < infinity.", nameof(STMin));
         if (!(SNoise >= 0 && double.IsFinite(SNoise))) throw Bad($"SamplerSettings.SNoise must be 0 or more, got {SNoise}.", nameof(SNoise));
+        if (!(RestartMin > 0 && RestartMax > RestartMin && double.IsFinite(RestartMax)))
+            throw Bad($"SamplerSettings.RestartMin ({RestartMin}) and SamplerSettings.RestartMax ({RestartMax}) must satisfy 0 < min < max < infinity.", nameof(RestartMin));
+        if (Restarts is < 0 or > MaxInnerSteps) throw Bad($"SamplerSettings.Restarts must lie in 0 to {MaxInnerSteps}, got {Restarts}.", nameof(Restarts));
+        if (RestartSteps is { } restartSteps && restartSteps is < 1 or > MaxInnerSteps)
+            throw Bad($"SamplerSettings.RestartSteps must lie in 1 to {MaxInnerSteps}, got {RestartSteps}.", nameof(RestartSteps));
     }
 
     private static DiffusionRequestException Bad(string message, string member) => new(message, $"{nameof(SamplerSettings)}.{member}");

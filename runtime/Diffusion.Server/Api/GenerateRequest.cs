@@ -9,10 +9,10 @@ public sealed class GenerateRequest
     /// <summary>The served model's name; default the first model.</summary>
     public string? Model { get; init; }
 
-    /// <summary>A sampler of <c>GET /v1/samplers</c> (dpmpp-sde, dpmpp, unipc, ddim, ...); default the one the model's scheduler config names, else dpmpp-sde.</summary>
+    /// <summary>A sampler of <c>GET /v1/samplers</c> (restart, dpmpp-sde, dpmpp, unipc, ddim, ...); default the one the model's scheduler config names, else restart.</summary>
     public string? Sampler { get; init; }
 
-    /// <summary>Number of steps; default 25.</summary>
+    /// <summary>Number of steps; default 12 (<c>GenerationOptions.DefaultSteps</c>).</summary>
     public int? Steps { get; init; }
 
     /// <summary>Number of samples; default 1.</summary>
@@ -28,10 +28,10 @@ public sealed class GenerateRequest
     /// <summary>Classifier-free guidance weight with <c>class</c>: 1 conditional only (default), above 1 sharper, 0 unconditional.</summary>
     public double? Guidance { get; init; }
 
-    /// <summary>DDIM's and Euler ancestral's eta in [0, 1]; default 0 for ddim, 1 for euler-ancestral.</summary>
+    /// <summary>The noise share eta in [0, 1] of ddim, euler-ancestral and dpmpp-sde; default 0 for ddim, 1 for the others.</summary>
     public double? Eta { get; init; }
 
-    /// <summary>dpmpp, dpmpp-sde and unipc: the solver's order, 1 to 3 (dpmpp-sde: 1 or 2); default the config's solver_order, else 2.</summary>
+    /// <summary>dpmpp, dpmpp-sde, unipc and restart: the solver's order, 1 to 3 (dpmpp-sde: 1 or 2); default the config's solver_order, else 2.</summary>
     public int? Order { get; init; }
 
     /// <summary>Timestep spacing: leading, trailing, linspace, karras or uniform; default the model's config.</summary>

@@ -30,6 +30,7 @@ public class OnnxSamplingReproducesMixtureTests
         { "subvp epsilon, float16 sample and timestep", "dpmpp-sde" },
         { "ve v_prediction, log sigma timestep [1]", "edm" },
         { "ddpm epsilon, int64 timestep [N]", "unipc" },
+        { "ddpm epsilon, int64 timestep [N]", "restart" },
     };
 
     [Theory]
@@ -50,6 +51,7 @@ public class OnnxSamplingReproducesMixtureTests
             "dpmpp" or "unipc" => new GenerationOptions { Sampler = sampler, Steps = 100, Spacing = TimestepSpacing.Karras },
             "euler-ancestral" => new GenerationOptions { Sampler = sampler, Steps = 300, Spacing = TimestepSpacing.Karras },
             "dpmpp-sde" or "edm" => new GenerationOptions { Sampler = sampler, Steps = 100, Spacing = TimestepSpacing.Karras },
+            "restart" => new GenerationOptions { Sampler = sampler, Steps = 40, Spacing = TimestepSpacing.Karras },
             _ => new GenerationOptions { Sampler = "ddim", Steps = 300, Spacing = TimestepSpacing.Karras, Settings = new SamplerSettings { Eta = 1 } },
         } with
         { Count = 500, Seed = 21 };

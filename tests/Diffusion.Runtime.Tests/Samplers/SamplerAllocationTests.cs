@@ -15,6 +15,7 @@ public class SamplerAllocationTests
     [InlineData("edm")]
     [InlineData("pc")]
     [InlineData("langevin")]
+    [InlineData("restart")]
     public void StepsAllocateNothing(string sampler)
     {
         using var folder = new TempFolder();

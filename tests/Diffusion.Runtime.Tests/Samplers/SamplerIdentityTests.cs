@@ -87,4 +87,25 @@ public class SamplerIdentityTests
         var edm = Run(schedule, "edm", new SamplerSettings { SChurn = 0 });
         for (int i = 0; i < heun.Length; i++) Assert.Equal(heun[i], edm[i], 5);
     }
+
+    // With no noise share the SDE's exponential integrator is the ODE's (DpmSolverStep at eta = 0).
+    [Theory]
+    [InlineData("discrete")]
+    [InlineData("ve")]
+    public void DpmSolverSdeWithEtaZeroIsDpmSolver(string schedule)
+    {
+        var ode = Run(schedule, "dpmpp", new SamplerSettings());
+        var sde = Run(schedule, "dpmpp-sde", new SamplerSettings { Eta = 0 });
+        for (int i = 0; i < ode.Length; i++) Assert.Equal(ode[i], sde[i], 6);
+    }
+
+    [Theory]
+    [InlineData("discrete")]
+    [InlineData("vp")]
+    public void RestartWithoutRestartsIsDpmSolver(string schedule)
+    {
+        var ode = Run(schedule, "dpmpp", new SamplerSettings());
+        var restart = Run(schedule, "restart", new SamplerSettings { Restarts = 0 });
+        for (int i = 0; i < ode.Length; i++) Assert.Equal(ode[i], restart[i], 6);
+    }
 }

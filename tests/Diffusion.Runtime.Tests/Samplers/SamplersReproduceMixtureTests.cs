@@ -16,7 +16,7 @@ public class SamplersReproduceMixtureTests
         var data = new TheoryData<string, string>();
         foreach (var schedule in ExactMixtureModel.Configs.Keys)
             foreach (var sampler in new[] { "ddpm", "ddim", "ddim-eta1", "euler", "heun", "pc", "pc-em", "langevin",
-                "dpmpp", "dpmpp-3", "dpmpp-sde", "unipc", "unipc-bh1-3", "euler-ancestral", "edm" })
+                "dpmpp", "dpmpp-3", "dpmpp-sde", "dpmpp-sde-eta", "unipc", "unipc-bh1-3", "euler-ancestral", "edm", "restart", "restart-k3" })
                 data.Add(sampler, schedule);
         data.Add("ddpm-every-training-step", "discrete");
         return data;
@@ -42,10 +42,13 @@ public class SamplersReproduceMixtureTests
             "dpmpp" => ("dpmpp", 40, new SamplerSettings(), TimestepSpacing.Karras),
             "dpmpp-3" => ("dpmpp", 40, new SamplerSettings { Order = 3 }, TimestepSpacing.Karras),
             "dpmpp-sde" => ("dpmpp-sde", 100, new SamplerSettings(), TimestepSpacing.Karras),
+            "dpmpp-sde-eta" => ("dpmpp-sde", 100, new SamplerSettings { Eta = 0.5 }, TimestepSpacing.Karras),
             "unipc" => ("unipc", 40, new SamplerSettings(), TimestepSpacing.Karras),
             "unipc-bh1-3" => ("unipc", 40, new SamplerSettings { Order = 3, SolverType = SolverType.Bh1 }, TimestepSpacing.Karras),
             "euler-ancestral" => ("euler-ancestral", 300, new SamplerSettings(), TimestepSpacing.Karras),
             "edm" => ("edm", 60, new SamplerSettings(), TimestepSpacing.Karras),
+            "restart" => ("restart", 40, new SamplerSettings { RestartSteps = 20 }, TimestepSpacing.Karras),
+            "restart-k3" => ("restart", 40, new SamplerSettings { Restarts = 3, RestartSteps = 10, RestartMin = 0.05, RestartMax = 1 }, TimestepSpacing.Karras),
             _ => ("langevin", 200, new SamplerSettings { LangevinSteps = 10 }, TimestepSpacing.Karras),
         };
         var samples = Generator.Generate(model, new GenerationOptions

@@ -19,6 +19,7 @@ public class StepBatcherTests
         new() { Sampler = "pc", Steps = 8, Count = 1, Seed = 6, BatchSize = 1 },
         new() { Sampler = "langevin", Steps = 3, Count = 1, Seed = 7, BatchSize = 1 },
         new() { Sampler = "euler", Steps = 30, Count = 2, Seed = 8, BatchSize = 2 },
+        new() { Sampler = "restart", Steps = 9, Count = 2, Seed = 9, BatchSize = 2 }, // evaluates off its path
     ];
 
     // Starts every request, holds the model until all are attached (so a slow thread start cannot
