@@ -183,7 +183,7 @@ public class LoopbackTests
         var model = new FakeModel(delay: TimeSpan.FromMilliseconds(5));
         var (app, address) = await ServerFixtures.StartKestrel(ServerFixtures.Options([("fake", model)]));
         using var http = new HttpClient { BaseAddress = address };
-        var running = http.PostAsync("/v1/generate", Json("""{ "steps": 60, "count": 2, "format": "json" }"""));
+        var running = http.PostAsync("/v1/generate", Json("""{ "sampler": "ddim", "steps": 60, "count": 2, "format": "json" }"""));
         SpinWait.SpinUntil(() => model.CallCount >= 3, TimeSpan.FromSeconds(5));
 
         var stopping = app.StopAsync();
