@@ -33,7 +33,7 @@ public sealed class DpmSolverSdeSampler : ISampler
         var settings = run.Settings;
         int order = settings.Order ?? 2;
         // Third order extrapolates D through two earlier points of a noisy path: on mnist-ddpm at 20 steps it
-        // scored FD 180 against 2M's 91 (seeds 0-7), so the SDE stops at second order, as its paper does.
+        // scored FD 180 against 2M's 90 (seeds 0-7), so the SDE stops at second order, as its paper does.
         if (order > 2)
             throw new DiffusionRequestException($"the SDE variant of DPM-Solver++ has orders 1 and 2, got {order}.", "SamplerSettings.Order");
         bool heun = settings.SolverType == SolverType.Heun;

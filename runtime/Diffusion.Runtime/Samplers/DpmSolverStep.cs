@@ -22,8 +22,8 @@ internal static class DpmSolverStep
     /// Moves <paramref name="x"/> from point <paramref name="index"/> of <paramref name="path"/> to the next with an update of
     /// <paramref name="order"/>, from the model outputs of this step (<paramref name="d0"/>) and the two
     /// before it (<paramref name="d1"/>, <paramref name="d2"/>; read only at orders 2 and 3).
-    /// <paramref name="heun"/> picks the first difference's weight phi_2 at second order, else 1/2 of
-    /// the zeroth (the midpoint form of Alg. 2).
+    /// <paramref name="heun"/> weighs the first difference by alpha_t phi_2 at second order, else by half the
+    /// weight of D_s (the midpoint form of Alg. 2).
     /// </summary>
     public static void Advance(IReadOnlyList<TimePoint> path, int index, int order, bool heun, double eta,
         float[] x, float[] d0, float[] d1, float[] d2)

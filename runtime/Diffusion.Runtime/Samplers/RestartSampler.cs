@@ -16,8 +16,8 @@ namespace Diffusion.Runtime.Samplers;
 /// stretch is DPM-Solver++ multistep (<see cref="DpmSolverStep"/>, <see cref="SamplerSettings.Order"/>,
 /// 2 by default) started afresh; the restart interval is spaced as Karras et al. 2022, eq. 5 space a path
 /// (rho = 7), with <see cref="SamplerSettings.RestartSteps"/> steps (by default two thirds of the path's).
-/// NFE = steps + K * restart steps (fewer
-/// only where a narrow interval on an integer time grid has fewer distinct times than steps).
+/// NFE = steps + K * restart steps (fewer only where a narrow interval on an integer time grid has fewer
+/// distinct times than steps).
 /// </remarks>
 public sealed class RestartSampler : ISampler
 {
