@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Diffusion.Runtime.Diagnostics;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Models;
 using Diffusion.Runtime.Samplers;
@@ -10,7 +12,7 @@ namespace Diffusion.Runtime.Benchmarking;
 /// <summary>What <see cref="SamplerBenchmark.Run"/> measured.</summary>
 /// <param name="RawMillisecondsPerCall">Median time of one plain <see cref="InferenceSession"/> run at the batch size.</param>
 /// <param name="SamplerMillisecondsPerStep">Median time of one sampler step after warm-up.</param>
-/// <param name="EvaluationsPerStep">Model evaluations per step of this sampler.</param>
+/// <param name="EvaluationsPerStep">Model evaluations per step of this sampler, on average over the measured steps.</param>
 /// <param name="BytesAllocatedPerStep">Managed bytes allocated per step after warm-up.</param>
 public sealed record BenchmarkResult(double RawMillisecondsPerCall, double SamplerMillisecondsPerStep,
     double EvaluationsPerStep, double BytesAllocatedPerStep)
@@ -19,8 +21,9 @@ public sealed record BenchmarkResult(double RawMillisecondsPerCall, double Sampl
     public IReadOnlyList<double> RoundRatios { get; init; } = [];
 
     /// <summary>
-    /// Sampler time per model evaluation over raw time per call: the sampler's overhead factor
-    /// (the median of the rounds' ratios when there were rounds).
+    /// Sampler time per model evaluation over raw time per call: the sampler's overhead factor (the median of
+    /// the rounds' ratios when there were rounds; within a round, the median over steps of a step's time per
+    /// evaluation it made).
     /// </summary>
     public double Ratio => RoundRatios.Count > 0
         ? RoundRatios.OrderBy(r => r).ElementAt(RoundRatios.Count / 2)
@@ -48,22 +51,21 @@ public static class SamplerBenchmark
         if (rounds < 1) throw new DiffusionRequestException($"the benchmark needs at least 1 round, got {rounds}.");
         var options = new GenerationOptions { Sampler = sampler, Steps = steps, Count = batch, BatchSize = batch, Seed = 1 };
         Generator.Generate(model, options); // warm-up
-        // Evaluations of a middle step: the marginal cost of one more step.
-        var method = SamplerRegistry.Get(sampler);
-        int perStep = method.ModelEvaluations(steps + 1, options.Settings) - method.ModelEvaluations(steps, options.Settings);
+        // Raw calls per round: about as many as a step makes, twice, and a few more.
+        int perStep = (int)Math.Ceiling((double)SamplerRegistry.Get(sampler).ModelEvaluations(steps, options.Settings) / steps);
         var results = new BenchmarkResult[rounds];
         using var raw = new RawSession(model, batch);
         for (int r = 0; r < rounds; r++)
         {
             double rawMs = raw.MedianMilliseconds(calls: 2 * perStep + 3);
-            var recorder = new StepRecorder(steps);
+            using var recorder = new StepRecorder(steps);
             Generator.Generate(model, options, recorder);
-            results[r] = recorder.Result(rawMs, perStep);
+            results[r] = recorder.Result(rawMs);
         }
         return new BenchmarkResult(
             Median(results.Select(x => x.RawMillisecondsPerCall)),
             Median(results.Select(x => x.SamplerMillisecondsPerStep)),
-            perStep,
+            Median(results.Select(x => x.EvaluationsPerStep)),
             results.Max(x => x.BytesAllocatedPerStep))
         {
             RoundRatios = results.Select(x => x.Ratio).ToArray(),
@@ -139,26 +141,59 @@ public static class SamplerBenchmark
     }
 
     /// <summary>Records the time and allocation counter at every step, allocation-free.</summary>
-    private sealed class StepRecorder(int steps) : IProgress<GenerationProgress>
+    /// <summary>
+    /// Records at every step the generation reports the time, the managed bytes allocated and the model calls
+    /// made on this thread (<see cref="DiffusionMetrics.ModelCalls"/>), so each step's cost per evaluation is
+    /// known whatever a sampler spends between two reports (Heun's two calls, restart sampling's restarts).
+    /// </summary>
+    private sealed class StepRecorder : IProgress<GenerationProgress>, IDisposable
     {
-        private readonly long[] _ticks = new long[steps + 1];
-        private readonly long[] _bytes = new long[steps + 1];
+        private readonly int _steps;
+        private readonly long[] _ticks, _bytes, _calls;
+        private readonly MeterListener _listener = new();
+        private readonly int _thread = Environment.CurrentManagedThreadId;
+        private long _callCount;
+
+        public StepRecorder(int steps)
+        {
+            _steps = steps;
+            (_ticks, _bytes, _calls) = (new long[steps + 1], new long[steps + 1], new long[steps + 1]);
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument, DiffusionMetrics.ModelCalls)) listener.EnableMeasurementEvents(instrument);
+            };
+            // Other threads (a test running beside this one) call models too: count this thread's calls only.
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+            {
+                if (Environment.CurrentManagedThreadId == _thread) _callCount += value;
+            });
+            _listener.Start();
+        }
 
         public void Report(GenerationProgress value)
         {
             _ticks[value.Step] = Stopwatch.GetTimestamp();
             _bytes[value.Step] = GC.GetAllocatedBytesForCurrentThread();
+            _calls[value.Step] = _callCount;
         }
 
-        public BenchmarkResult Result(double raw, double evaluationsPerStep)
+        public BenchmarkResult Result(double raw)
         {
             // Steps 2 .. n-1: skip the first (warm-up) and the last (a different update for some samplers).
-            int first = 1, last = steps - 1;
+            int first = 1, last = _steps - 1;
             var perStep = new double[last - first];
+            var perEvaluation = new List<double>(last - first);
             for (int i = first; i < last; i++)
+            {
                 perStep[i - first] = Stopwatch.GetElapsedTime(_ticks[i], _ticks[i + 1]).TotalMilliseconds;
+                long calls = _calls[i + 1] - _calls[i];
+                if (calls > 0) perEvaluation.Add(perStep[i - first] / calls);
+            }
             double bytes = (double)(_bytes[last] - _bytes[first]) / (last - first);
-            return new BenchmarkResult(raw, Median(perStep), evaluationsPerStep, bytes);
+            double evaluations = (double)(_calls[last] - _calls[first]) / (last - first);
+            return new BenchmarkResult(raw, Median(perStep), evaluations, bytes) { RoundRatios = [Median(perEvaluation) / raw] };
         }
+
+        public void Dispose() => _listener.Dispose();
     }
 }

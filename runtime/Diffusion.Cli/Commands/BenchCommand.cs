@@ -22,7 +22,7 @@ internal static class BenchCommand
             var r = SamplerBenchmark.Run(m, result.GetValue(sampler)!, result.GetValue(steps), result.GetValue(batch), result.GetValue(rounds));
             output.WriteLine($"model {m.ModelPath} on {m.Device}, batch {result.GetValue(batch)}, sampler {result.GetValue(sampler)}, {result.GetValue(steps)} steps");
             output.WriteLine($"raw InferenceSession.Run:   {r.RawMillisecondsPerCall,10:F3} ms per call");
-            output.WriteLine($"sampler:                    {r.SamplerMillisecondsPerStep,10:F3} ms per step ({r.EvaluationsPerStep:G3} model evaluations)");
+            output.WriteLine($"sampler:                    {r.SamplerMillisecondsPerStep,10:F3} ms per step ({r.EvaluationsPerStep:G3} model evaluations per step on average)");
             output.WriteLine($"ratio (per evaluation):     {r.Ratio,10:F3}   (rounds: {string.Join(", ", r.RoundRatios.Select(x => x.ToString("F3")))})");
             output.WriteLine($"managed bytes per step:     {r.BytesAllocatedPerStep,10:F0}");
             return 0;
