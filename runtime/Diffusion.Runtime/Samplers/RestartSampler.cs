@@ -85,12 +85,11 @@ public sealed class RestartSampler : ISampler
     /// <summary>The restart interval's points from t_max down to <paramref name="bottom"/>, evenly spaced in (sigma/alpha)^(1/rho).</summary>
     private static List<TimePoint> Interval(SamplerRun run, TimePoint bottom, double topLevel, int steps)
     {
-        double top = Math.Pow(Math.Min(topLevel, run.Schedule.MaxScaledSigma), 1 / SamplingPath.KarrasRho);
-        double low = Math.Pow(bottom.ScaledSigma, 1 / SamplingPath.KarrasRho);
+        double top = Math.Min(topLevel, run.Schedule.MaxScaledSigma);
         var points = new List<TimePoint>(steps + 1);
         for (int k = 0; k < steps; k++)
         {
-            var point = run.PointAt(Math.Pow(top + k * (low - top) / steps, SamplingPath.KarrasRho));
+            var point = run.PointAt(SamplingPath.KarrasLevel(top, bottom.ScaledSigma, (double)k / steps));
             // On an integer grid two levels can round to one time; a repeated point would be a step of length 0.
             if (point.ScaledSigma > bottom.ScaledSigma && (points.Count == 0 || point.Time != points[^1].Time)) points.Add(point);
         }

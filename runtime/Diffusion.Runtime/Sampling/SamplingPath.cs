@@ -92,16 +92,23 @@ public static class SamplingPath
         return new TimePoint(t, alpha, scaled * alpha);
     }
 
+    /// <summary>
+    /// The noise level a share <paramref name="u"/> of the way from <paramref name="max"/> (u = 0) to
+    /// <paramref name="min"/> (u = 1), evenly spaced in level^(1/rho) (Karras et al. 2022, eq. 5).
+    /// </summary>
+    internal static double KarrasLevel(double max, double min, double u)
+    {
+        double maxInv = Math.Pow(max, 1 / KarrasRho), minInv = Math.Pow(min, 1 / KarrasRho);
+        return Math.Pow(maxInv + u * (minInv - maxInv), KarrasRho);
+    }
+
     private static double[] KarrasTimes(NoiseSchedule schedule, int steps)
     {
-        double minInv = Math.Pow(schedule.MinScaledSigma, 1 / KarrasRho);
-        double maxInv = Math.Pow(schedule.MaxScaledSigma, 1 / KarrasRho);
         var times = new double[steps];
         for (int i = 0; i < steps; i++)
         {
             double u = steps == 1 ? 0 : (double)i / (steps - 1);
-            double sigma = Math.Pow(maxInv + u * (minInv - maxInv), KarrasRho);
-            times[i] = schedule.TimeOfScaledSigma(sigma);
+            times[i] = schedule.TimeOfScaledSigma(KarrasLevel(schedule.MaxScaledSigma, schedule.MinScaledSigma, u));
         }
         times[0] = schedule.MaxTime;
         if (steps > 1) times[^1] = schedule.MinTime;
