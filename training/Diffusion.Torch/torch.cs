@@ -22,6 +22,19 @@ public static partial class torch
         return threads;
     }
 
+    /// <summary>
+    /// Makes the C heap keep the memory that tensors free instead of handing it back to the kernel, which would
+    /// fault it in again, page by page, at the next training step (with glibc's defaults a quarter of a UNet
+    /// training process's CPU time went to the kernel this way). The process keeps its peak footprint. Call it
+    /// once, before training; it affects every allocation of the process. Returns false where the C library is
+    /// not glibc, where it does nothing.
+    /// </summary>
+    public static bool keep_freed_memory()
+    {
+        Status.Check(NativeMethods.dt_keep_freed_memory(out int applied));
+        return applied != 0;
+    }
+
     /// <summary>Disables gradient recording on this thread until the returned scope is disposed.</summary>
     public static GradModeScope no_grad() => new(enabled: false);
 

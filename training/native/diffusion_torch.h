@@ -50,6 +50,8 @@ DT_EXPORT void dt_free(dt_tensor t);
 DT_EXPORT int dt_manual_seed(uint64_t seed);
 DT_EXPORT int dt_set_num_threads(int32_t n);
 DT_EXPORT int dt_get_num_threads(int32_t* out);
+/* Makes glibc's heap keep the memory tensors free (see diffusion_torch.cpp); *applied is 0 off glibc. */
+DT_EXPORT int dt_keep_freed_memory(int32_t* applied);
 DT_EXPORT int dt_generator_new(uint64_t seed, dt_generator* out);
 DT_EXPORT void dt_generator_free(dt_generator g);
 

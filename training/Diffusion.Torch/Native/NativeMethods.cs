@@ -17,6 +17,7 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static partial int dt_manual_seed(ulong seed);
     [LibraryImport(Library)] internal static partial int dt_set_num_threads(int n);
     [LibraryImport(Library)] internal static partial int dt_get_num_threads(out int n);
+    [LibraryImport(Library)] internal static partial int dt_keep_freed_memory(out int applied);
     [LibraryImport(Library)] internal static partial int dt_generator_new(ulong seed, out IntPtr gen);
     [LibraryImport(Library)] internal static partial void dt_generator_free(IntPtr gen);
 

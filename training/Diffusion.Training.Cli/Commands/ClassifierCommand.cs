@@ -45,6 +45,7 @@ internal static class ClassifierCommand
         int threads = result.GetValue(o.Threads) ?? Environment.ProcessorCount;
         if (threads < 1) throw new DiffusionException($"--threads must be at least 1, got {threads}.");
         torch.set_num_threads(threads);
+        torch.keep_freed_memory();
         string modelPath = result.GetValue(o.Out)!;
         string featuresPath = result.GetValue(o.Features) ?? Path.Combine(Path.GetDirectoryName(modelPath) ?? "", Path.GetFileNameWithoutExtension(modelPath) + "-features.npy");
 

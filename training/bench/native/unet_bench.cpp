@@ -3,11 +3,14 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include <malloc.h>
 
 namespace nn = torch::nn;
 
@@ -171,6 +174,12 @@ int main(int argc, char** argv) {
   int steps = argc > 1 ? std::atoi(argv[1]) : 20;
   int warmup = argc > 2 ? std::atoi(argv[2]) : 3;
   int threads = argc > 3 ? std::atoi(argv[3]) : 2;
+  // "keep": glibc keeps freed memory in its heap, as torch.keep_freed_memory() in the shim; "default": glibc's defaults.
+  std::string heap = argc > 4 ? argv[4] : "keep";
+  if (heap == "keep") {
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  }
   const int64_t batch = 32, size = 28;
   torch::set_num_threads(threads);
   torch::manual_seed(0);
@@ -208,8 +217,8 @@ int main(int argc, char** argv) {
   double loss = 0;
   for (int i = 0; i < steps; ++i) loss = step();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("native  params=%lld threads=%d steps=%d loss=%.4f images/s=%.2f rss_mb=%.1f per-step s: forward=%.3f backward=%.3f optimizer=%.3f\n",
-              static_cast<long long>(count), threads, steps, loss, steps * batch / seconds, resident_mb(),
+  std::printf("native  heap=%s params=%lld threads=%d steps=%d loss=%.4f images/s=%.2f rss_mb=%.1f per-step s: forward=%.3f backward=%.3f optimizer=%.3f\n",
+              heap.c_str(), static_cast<long long>(count), threads, steps, loss, steps * batch / seconds, resident_mb(),
               t_forward / steps, t_backward / steps, t_optimizer / steps);
   return 0;
 }
