@@ -141,15 +141,20 @@ int dt_get_num_threads(int32_t* out) { return guarded([&] { *out = at::get_num_t
 // the heap's free top goes back to the kernel (M_TRIM_THRESHOLD), or a block above M_MMAP_THRESHOLD was its own
 // mapping and is unmapped: the next step faults the same megabytes in again, page by page, zero-filled. On the
 // MNIST UNet that was a quarter of the process's CPU time spent in the kernel. Keeping freed memory in the heap
-// (no trimming; blocks up to glibc's largest allowed threshold, 32 MB on 64-bit, from the heap) stops it; the
-// cost is that the process keeps its peak footprint. Setting either option also ends glibc's own adjustment of
-// the mmap threshold, which is why both are set.
+// stops it; the cost is that the process keeps its peak footprint. Three settings do it:
+// - M_MMAP_THRESHOLD at glibc's largest allowed value (32 MB on 64-bit): blocks up to that come from the heap.
+//   (Setting any of these options also ends glibc's own adjustment of this threshold.)
+// - M_TRIM_THRESHOLD at its maximum: the main arena's heap top is never given back.
+// - M_TOP_PAD at 256 MB: a thread's arena is a chain of 64 MB heaps, and glibc unmaps a heap that has become
+//   wholly free unless less than the pad would be left (heap_trim, malloc/arena.c); a pad above 64 MB keeps
+//   them all. Elsewhere the pad only reserves address space ahead of the heap, which costs no memory until used.
 int dt_keep_freed_memory(int32_t* applied) {
   return guarded([&] {
 #if defined(__GLIBC__)
     bool mmap_ok = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) == 1;
     bool trim_ok = mallopt(M_TRIM_THRESHOLD, INT_MAX) == 1;
-    *applied = mmap_ok && trim_ok ? 1 : 0;
+    bool pad_ok = mallopt(M_TOP_PAD, 256 * 1024 * 1024) == 1;
+    *applied = mmap_ok && trim_ok && pad_ok ? 1 : 0;
 #else
     *applied = 0;
 #endif

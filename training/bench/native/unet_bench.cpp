@@ -179,6 +179,7 @@ int main(int argc, char** argv) {
   if (heap == "keep") {
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, INT_MAX);
+    mallopt(M_TOP_PAD, 256 * 1024 * 1024);
   }
   const int64_t batch = 32, size = 28;
   torch::set_num_threads(threads);
