@@ -15,7 +15,7 @@ public class KeepFreedMemoryTests
         // A training step's pattern: activations of a megabyte or more, 60 MB of them, all freed at the end of
         // the step, then again. With glibc's defaults the first round's blocks are mappings of their own, the
         // next rounds' come from the heap, and the heap's freed top goes back to the kernel at the end of each
-        // round: every round faults its 15,000 pages in anew. One libtorch thread, so that this thread writes
+        // round: every round faults its 15,360 pages in anew. One libtorch thread, so that this thread writes
         // every tensor and takes every page fault.
         const int Count = 40, Length = 384 * 1024;
         int threads = torch.get_num_threads();
