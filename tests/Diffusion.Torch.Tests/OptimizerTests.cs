@@ -101,18 +101,44 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void LinearWarmupRaisesTheRateLinearlyThenHolds()
+    public void TheWarmUpRaisesTheRateLinearlyThenAConstantScheduleHoldsIt()
     {
         using var p = Param(0.0);
         using var adam = new Adam([p], lr: 1e-3);
-        var warmup = new LinearWarmup(adam, 4);
+        var schedule = new LearningRateSchedule(adam, 4);
         var rates = new List<double>();
         for (int i = 0; i < 6; i++)
         {
             rates.Add(adam.LearningRate);
-            warmup.step();
+            schedule.step();
         }
         Assert.Equal([0.25e-3, 0.5e-3, 0.75e-3, 1e-3, 1e-3, 1e-3], rates.Select(r => Math.Round(r, 12)));
+    }
+
+    [Fact]
+    public void ACosineScheduleFallsAlongAHalfCosineToZeroAtTheLastStep()
+    {
+        using var p = Param(0.0);
+        using var adam = new Adam([p], lr: 1e-3);
+        // Warm-up over steps 1-2, then 4 decay steps: p = 1/4, 2/4, 3/4, 1 at steps 3-6, rate (1 + cos(pi p)) / 2.
+        var schedule = new LearningRateSchedule(adam, 2, LearningRateDecay.Cosine, totalSteps: 6);
+        var rates = new List<double>();
+        for (int i = 0; i < 8; i++)
+        {
+            rates.Add(adam.LearningRate);
+            schedule.step();
+        }
+        double c = Math.Sqrt(0.5) / 2; // cos(pi/4) / 2
+        Assert.Equal([0.5e-3, 1e-3, (0.5 + c) * 1e-3, 0.5e-3, (0.5 - c) * 1e-3, 0, 0, 0], rates, new RoundedEquality(12));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LearningRateSchedule(adam, 2, LearningRateDecay.Cosine, totalSteps: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LearningRateSchedule(adam, 2, (LearningRateDecay)7, totalSteps: 6));
+    }
+
+    /// <summary>Equal after rounding both sides to the given decimals.</summary>
+    private sealed class RoundedEquality(int decimals) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Round(x, decimals) == Math.Round(y, decimals);
+        public int GetHashCode(double value) => Math.Round(value, decimals).GetHashCode();
     }
 
     [Fact]

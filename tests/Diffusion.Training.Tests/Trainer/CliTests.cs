@@ -1,5 +1,6 @@
 using Diffusion.Runtime.IO;
 using Diffusion.Runtime.Models;
+using Diffusion.Torch.Optim;
 using Diffusion.Training.Checkpoints;
 using Diffusion.Training.Objectives;
 using Diffusion.Training.Tests.Export.Support;
@@ -49,9 +50,12 @@ public class CliTests
         // A new run started from the exported model continues its EMA weights; --resume keeps its checkpoint's.
         AssertOneLineError(CliProcess.Run(["train", "--resume", "--init-from", onnx, .. common]), "--init-from cannot be given with --resume");
         using var continued = new TempFolder();
-        var warm = CliProcess.Run("train", "-d", "ring", "--steps", "1", "--hidden", "16", "--batch", "32", "--init-from", onnx, "--out", continued.Path, "--preview-every", "0");
+        var warm = CliProcess.Run("train", "-d", "ring", "--steps", "1", "--hidden", "16", "--batch", "32", "--init-from", onnx, "--lr-decay", "cosine",
+            "--out", continued.Path, "--preview-every", "0");
         Assert.True(warm.Code == 0, warm.Error);
         Assert.Contains($"starting from the weights of '{onnx}'", warm.Error);
+        Assert.Contains("(warm-up 100, cosine decay)", warm.Error);
+        Assert.Equal(LearningRateDecay.Cosine, CheckpointFile.Load(continued.File("checkpoint.safetensors")).Run.Options.LearningRateDecay);
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--steps", "1", "--hidden", "32", "--init-from", onnx, "--out", folder.File("wider")),
             "in the file but [32");
     }
@@ -115,6 +119,7 @@ public class CliTests
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--objective", "edm", "--out", folder.Path), "unknown objective");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--precondition", "input", "--sigma-data", "0", "--out", folder.Path), "(--sigma-data) must be positive and finite, got 0");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--precondition", "karras", "--out", folder.Path), "unknown --precondition 'karras'");
+        AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--lr-decay", "linear", "--out", folder.Path), "unknown --lr-decay 'linear': use constant or cosine");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--sigma-data", "0.7", "--out", folder.Path), "--sigma-data only applies with --precondition input or edm");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--precondition", "edm", "--prediction", "epsilon", "--out", folder.Path), "drop --prediction epsilon");
         AssertOneLineError(CliProcess.Run("train", "-d", "ring", "--steps", "5", "--out", "/proc/diffusion-train-test"), "/proc/diffusion-train-test");

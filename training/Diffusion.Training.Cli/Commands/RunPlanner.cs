@@ -3,6 +3,7 @@ using System.Globalization;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
+using Diffusion.Torch.Optim;
 using Diffusion.Training.Data;
 using Diffusion.Training.Data.Mnist;
 using Diffusion.Training.Networks;
@@ -117,6 +118,12 @@ internal sealed class RunPlanner(TrainOptionSet o, ParseResult result)
             Optimizer = result.GetValue(o.Optimizer)!,
             WeightDecay = result.GetValue(o.WeightDecay),
             WarmupSteps = result.GetValue(o.Warmup),
+            LearningRateDecay = result.GetValue(o.LrDecay) switch
+            {
+                "constant" => LearningRateDecay.Constant,
+                "cosine" => LearningRateDecay.Cosine,
+                var other => throw new DiffusionException($"unknown --lr-decay '{other}': use constant or cosine."),
+            },
             GradClip = clip == 0 ? null : clip,
             EmaDecay = result.GetValue(o.Ema),
             Seed = result.GetValue(o.Seed),

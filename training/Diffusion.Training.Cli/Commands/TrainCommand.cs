@@ -5,6 +5,7 @@ using Diffusion.Runtime;
 using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
 using Diffusion.Torch;
+using Diffusion.Torch.Optim;
 using Diffusion.Training.Checkpoints;
 using Diffusion.Training.Data;
 using Diffusion.Training.Training;
@@ -134,6 +135,6 @@ internal static class TrainCommand
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"network: {run.Network.Kind}, {parameters:N0} parameters{(config.NumClasses > 0 ? $", {config.NumClasses} classes + null label (dropout {options.LabelDropout})" : "")}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training: {options.Steps} steps, batch {options.BatchSize}{(trainer.Parallel is { } p ? $" ({p.WorldSize} ranks x {options.BatchSize / p.WorldSize})" : "")}, {options.Optimizer} lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}), clip {options.GradClip?.ToString(CultureInfo.InvariantCulture) ?? "off"}, EMA {options.EmaDecay}, seed {options.Seed}, {torch.get_num_threads()} thread(s) -> {trainer.OutputDirectory}"));
+            $"training: {options.Steps} steps, batch {options.BatchSize}{(trainer.Parallel is { } p ? $" ({p.WorldSize} ranks x {options.BatchSize / p.WorldSize})" : "")}, {options.Optimizer} lr {options.LearningRate:G3} (warm-up {options.WarmupSteps}{(options.LearningRateDecay == LearningRateDecay.Cosine ? ", cosine decay" : "")}), clip {options.GradClip?.ToString(CultureInfo.InvariantCulture) ?? "off"}, EMA {options.EmaDecay}, seed {options.Seed}, {torch.get_num_threads()} thread(s) -> {trainer.OutputDirectory}"));
     }
 }

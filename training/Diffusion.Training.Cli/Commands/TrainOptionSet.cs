@@ -76,6 +76,11 @@ internal sealed class TrainOptionSet
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam or adamw", DefaultValueFactory = _ => "adam" };
     public readonly Option<double> WeightDecay = new("--weight-decay") { Description = "weight decay (L2 for adam, decoupled for adamw)", DefaultValueFactory = _ => 0.0 };
     public readonly Option<long> Warmup = new("--warmup") { Description = "steps of linear learning-rate warm-up", DefaultValueFactory = _ => 100 };
+    public readonly Option<string> LrDecay = new("--lr-decay")
+    {
+        Description = "the learning rate after warm-up: constant, or cosine (a half cosine down to 0 at --steps; for the last stretch of a run, e.g. after --init-from)",
+        DefaultValueFactory = _ => "constant",
+    };
     public readonly Option<double> GradClip = new("--grad-clip") { Description = "clip the global gradient norm to this (0 disables)", DefaultValueFactory = _ => 1.0 };
     public readonly Option<double> Ema = new("--ema") { Description = "EMA decay of the weights; the decay of step t is min(ema, (1 + t) / (10 + t))", DefaultValueFactory = _ => 0.999 };
     public readonly Option<ulong> Seed = new("--seed") { Description = "seed of the initial weights, minibatches and noise: the same seed trains the same model", DefaultValueFactory = _ => 0 };
@@ -133,7 +138,7 @@ internal sealed class TrainOptionSet
         Objective, Prediction, TimestepInput, Timesteps, BetaSchedule, BetaStart, BetaEnd, Levels, SigmaMin, SigmaMax, BetaMin, BetaMax, Eps,
         NoiseSampling, PMean, PStd, LossWeighting, MinSnrGamma,
         Hidden, Depth, Channels, ChannelMult, ResBlocks, Attention, NormGroups, Dropout, Precondition, SigmaData,
-        Steps, Batch, LearningRate, Optimizer, WeightDecay, Warmup, GradClip, Ema, Seed, InitFrom, Threads,
+        Steps, Batch, LearningRate, Optimizer, WeightDecay, Warmup, LrDecay, GradClip, Ema, Seed, InitFrom, Threads,
         ClassConditional, LabelDropout,
         Out, Resume, CheckpointEvery, PreviewEvery, PreviewCount, PreviewSampler, PreviewSteps, LogEvery,
         Nproc, Rank, WorldSize, MasterAddr, MasterPort, DistTimeout,

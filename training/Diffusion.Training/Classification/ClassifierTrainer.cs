@@ -19,7 +19,7 @@ namespace Diffusion.Training.Classification;
 public sealed class ClassifierTrainer : IDisposable
 {
     private readonly Adam optimizer;
-    private readonly LinearWarmup warmup;
+    private readonly LearningRateSchedule schedule;
     private readonly MinibatchSampler sampler;
     private readonly int[] indices;
     private readonly float[] batch;
@@ -40,7 +40,7 @@ public sealed class ClassifierTrainer : IDisposable
         (TrainSet, HeldoutSet) = HeldoutSplit.EveryKth(dataset, options.HeldoutEvery);
         using (var init = new Generator(StepRandomness.Seed(options.Seed, 0, StepRandomness.InitStream))) Network = new DigitClassifier(config, init);
         optimizer = new Adam(Network.parameters(), options.LearningRate);
-        warmup = new LinearWarmup(optimizer, options.WarmupSteps);
+        schedule = new LearningRateSchedule(optimizer, options.WarmupSteps, LearningRateDecay.Cosine, options.Steps);
         sampler = new MinibatchSampler(TrainSet.Count, options.BatchSize, unchecked((long)options.Seed));
         indices = new int[options.BatchSize];
         batch = new float[options.BatchSize * dataset.SampleSize];
@@ -147,21 +147,12 @@ public sealed class ClassifierTrainer : IDisposable
         optimizer.zero_grad();
         loss.backward();
         double norm = torch.nn.utils.clip_grad_norm_(optimizer.Parameters, double.MaxValue);
-        double learningRate = RateFor(step + 1);
+        double learningRate = schedule.RateFor(step + 1);
         optimizer.LearningRate = learningRate;
         optimizer.step();
         optimizer.zero_grad();
         Step = step + 1;
         return (value, norm, learningRate);
-    }
-
-    /// <summary>The learning rate of step k (1-based): linear warm-up, then a half cosine from the base rate to 0 at the last step.</summary>
-    private double RateFor(long k)
-    {
-        long decaySteps = Options.Steps - Options.WarmupSteps;
-        if (k <= Options.WarmupSteps || decaySteps <= 0) return warmup.RateFor(k);
-        double progress = (double)(k - Options.WarmupSteps) / decaySteps;
-        return warmup.BaseLearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
     }
 
     private static void CheckData(DigitClassifierConfig config, Dataset dataset)

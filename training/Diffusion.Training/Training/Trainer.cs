@@ -13,7 +13,7 @@ namespace Diffusion.Training.Training;
 
 /// <summary>
 /// Trains a network on a dataset with an objective: minibatches from a <see cref="MinibatchSampler"/>,
-/// Adam or AdamW with linear warm-up and gradient clipping, an exponential moving average of the
+/// Adam or AdamW with linear warm-up (then a constant or cosine rate) and gradient clipping, an exponential moving average of the
 /// weights, one dispose scope per step (memory stays flat), checkpoints written atomically every
 /// K steps, at the end and on cancellation, previews drawn by the runtime's own samplers, and a
 /// stop at the first NaN or infinite loss or gradient that leaves the last good checkpoint alone.
@@ -33,7 +33,7 @@ public sealed partial class Trainer : IDisposable
     private readonly Dataset dataset;
     private readonly IObjective objective;
     private readonly Adam optimizer;
-    private readonly LinearWarmup warmup;
+    private readonly LearningRateSchedule schedule;
     private readonly ExponentialMovingAverage ema;
     private readonly MinibatchSampler sampler;
     private readonly LossLog? lossLog;
@@ -78,7 +78,7 @@ public sealed partial class Trainer : IDisposable
             optimizer = options.Optimizer == "adamw"
                 ? new AdamW(Model.Parameters.Select(p => p.parameter), options.LearningRate, weightDecay: options.WeightDecay)
                 : new Adam(Model.Parameters.Select(p => p.parameter), options.LearningRate, weightDecay: options.WeightDecay);
-            warmup = new LinearWarmup(optimizer, options.WarmupSteps);
+            schedule = new LearningRateSchedule(optimizer, options.WarmupSteps, options.LearningRateDecay, options.Steps);
             ema = new ExponentialMovingAverage(Model, EmaModel, options.EmaDecay);
             if (resumeFrom is null)
             {
@@ -130,7 +130,7 @@ public sealed partial class Trainer : IDisposable
                 squares += (double)w * w;
             }
         }
-        return [Step, options.BatchSize, options.Seed & 0xFFFFFFFF, options.Seed >> 32, options.LearningRate, options.WarmupSteps, options.EmaDecay, optimizer.StepCount, sum, squares];
+        return [Step, options.BatchSize, options.Seed & 0xFFFFFFFF, options.Seed >> 32, options.LearningRate, options.WarmupSteps, (double)options.LearningRateDecay, options.EmaDecay, optimizer.StepCount, sum, squares];
     }
 
     /// <summary>True when this process writes checkpoints, previews and the loss log (always, unless it is a rank other than 0).</summary>
@@ -324,7 +324,7 @@ public sealed partial class Trainer : IDisposable
         var options = Run.Options;
         double norm = torch.nn.utils.clip_grad_norm_(optimizer.Parameters, options.GradClip ?? double.MaxValue);
         if (!double.IsFinite(norm)) throw Diverged(step + 1, "gradient norm", norm);
-        double learningRate = warmup.RateFor(step + 1);
+        double learningRate = schedule.RateFor(step + 1);
         optimizer.LearningRate = learningRate;
         optimizer.step();
         optimizer.zero_grad();

@@ -1,5 +1,6 @@
 using Diffusion.Runtime;
 using Diffusion.Runtime.Samplers;
+using Diffusion.Torch.Optim;
 
 namespace Diffusion.Training.Training;
 
@@ -26,6 +27,11 @@ public sealed record TrainingOptions
 
     /// <summary>Steps over which the learning rate rises linearly from 0.</summary>
     public long WarmupSteps { get; init; } = 100;
+
+    /// <summary>What the learning rate does after warm-up: stay, or fall along a half cosine to 0 at <see cref="Steps"/>
+    /// (a resumed run with more steps stretches the cosine to the new total). Checkpoints written before the setting
+    /// existed read as <see cref="LearningRateDecay.Constant"/>, what they trained with.</summary>
+    public LearningRateDecay LearningRateDecay { get; init; }
 
     /// <summary>Gradients are scaled down to this global L2 norm when above it; null disables clipping.</summary>
     public double? GradClip { get; init; } = 1.0;
@@ -73,6 +79,7 @@ public sealed record TrainingOptions
         if (Optimizer is not ("adam" or "adamw")) throw Invalid($"unknown optimizer '{Optimizer}': use adam or adamw");
         if (!(WeightDecay >= 0)) throw Invalid($"weight decay must be 0 or more, got {WeightDecay}");
         if (WarmupSteps < 0) throw Invalid($"warm-up steps must be 0 or more, got {WarmupSteps}");
+        if (!Enum.IsDefined(LearningRateDecay)) throw Invalid($"unknown learning-rate decay {LearningRateDecay}: use constant or cosine");
         if (GradClip is { } clip && !(clip > 0)) throw Invalid($"the gradient clipping norm must be positive, got {clip}");
         if (!(EmaDecay >= 0 && EmaDecay < 1)) throw Invalid($"EMA decay must lie in [0, 1), got {EmaDecay}");
         if (CheckpointEvery < 1) throw Invalid($"the checkpoint interval must be at least 1 step, got {CheckpointEvery}");
