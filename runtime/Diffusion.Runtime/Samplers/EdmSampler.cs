@@ -8,9 +8,9 @@ namespace Diffusion.Runtime.Samplers;
 /// from s_hat to s_{i+1} (lines 7-11). S_churn = 0 is the deterministic Heun sampler (Alg. 1).
 /// </summary>
 /// <remarks>
-/// s_hat is capped at the schedule's largest noise level, where the model was trained; on a
-/// discrete schedule s_hat generally falls between training indices, which a model with an integer
-/// timestep input sees rounded.
+/// s_hat is capped at the schedule's largest noise level, where the model was trained. A model with an
+/// integer timestep input is churned to the whole time nearest s_hat (<see cref="SamplerRun.PointAt"/>), so the
+/// noise added and the level the model is told agree.
 /// </remarks>
 public sealed class EdmSampler : ISampler
 {
@@ -38,9 +38,10 @@ public sealed class EdmSampler : ISampler
             double level = t.ScaledSigma;
             double gamma = level >= settings.STMin && level <= settings.STMax ? gammaMax : 0;
             double hatLevel = Math.Min(level * (1 + gamma), run.Schedule.MaxScaledSigma);
-            if (hatLevel > level)
+            // On the nearest whole time for a model that takes only those, so alpha and sigma are the ones it sees.
+            var hat = hatLevel > level ? run.PointAt(hatLevel) : t;
+            if (hat.ScaledSigma > level)
             {
-                var hat = run.Schedule.At(run.Schedule.TimeOfScaledSigma(hatLevel));
                 // y_hat = y + S_noise sqrt(s_hat^2 - s^2) z (line 6); x_hat = alpha_hat y_hat.
                 run.DrawNoise(noise);
                 SamplerSteps.Combine(x, hat.Alpha / t.Alpha, noise, hat.Alpha * settings.SNoise * Math.Sqrt(Math.Max(0, hat.ScaledSigma * hat.ScaledSigma - level * level)), x);
