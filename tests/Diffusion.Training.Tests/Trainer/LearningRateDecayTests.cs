@@ -63,7 +63,7 @@ public class LearningRateDecayTests
         Assert.Equal(CheckpointFile.Load(path).Run.Options with { LearningRateDecay = LearningRateDecay.Constant }, loaded.Run.Options);
     }
 
-    /// <summary>Records each step's learning rate; the trainer reports on its own thread, step by step.</summary>
+    /// <summary>Records each step's learning rate (the trainer reports synchronously, after every step).</summary>
     private sealed class RecordRates(List<double> rates) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => rates.Add(value.LearningRate);
