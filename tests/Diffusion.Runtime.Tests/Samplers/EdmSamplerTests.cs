@@ -22,6 +22,7 @@ public class EdmSamplerTests
         var options = new GenerationOptions { Sampler = "edm", Steps = 10, Count = 8, Seed = 3, Settings = settings };
         var samples = Generator.Generate(model, options);
         var path = Generator.PathFor(model, options);
+        var schedule = model.Schedule;
 
         Assert.Equal(new EdmSampler().ModelEvaluations(10, settings), visited.Count);
         Assert.All(visited, p => Assert.Equal(Math.Round(p.Time), p.Time));
@@ -31,8 +32,7 @@ public class EdmSamplerTests
         {
             var (point, asked) = (path[i], visited[2 * i]);
             if (point.ScaledSigma < settings.STMin || point.ScaledSigma > settings.STMax) continue;
-            double target = Math.Min(1.2 * point.ScaledSigma, model.Schedule.MaxScaledSigma);
-            var schedule = model.Schedule;
+            double target = Math.Min(1.2 * point.ScaledSigma, schedule.MaxScaledSigma);
             double wholeTime = Math.Round(schedule.TimeOfScaledSigma(target), MidpointRounding.ToEven);
             Assert.Equal(schedule.At(wholeTime), asked);
             Assert.True(asked.ScaledSigma >= point.ScaledSigma, $"step {i}: churned to {asked.ScaledSigma:G4} below {point.ScaledSigma:G4}");

@@ -13,10 +13,10 @@ namespace Diffusion.Training.Training;
 
 /// <summary>
 /// Trains a network on a dataset with an objective: minibatches from a <see cref="MinibatchSampler"/>,
-/// Adam or AdamW with linear warm-up (then a constant or cosine rate) and gradient clipping, an exponential moving average of the
-/// weights, one dispose scope per step (memory stays flat), checkpoints written atomically every
-/// K steps, at the end and on cancellation, previews drawn by the runtime's own samplers, and a
-/// stop at the first NaN or infinite loss or gradient that leaves the last good checkpoint alone.
+/// Adam or AdamW with linear warm-up (then a constant or cosine rate) and gradient clipping, an exponential
+/// moving average of the weights, one dispose scope per step (memory stays flat), checkpoints written atomically
+/// every K steps, at the end and on cancellation, previews drawn by the runtime's own samplers, and a stop at the
+/// first NaN or infinite loss or gradient that leaves the last good checkpoint alone.
 /// A resumed run continues exactly: every step's randomness derives from (seed, step).
 /// With a <see cref="DataParallel"/> group, each rank trains on its shard of every global minibatch (the same
 /// minibatch, times and noise one process would draw), the gradients are averaged over the ranks before the
