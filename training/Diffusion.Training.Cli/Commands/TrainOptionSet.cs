@@ -87,7 +87,8 @@ internal sealed class TrainOptionSet
     public readonly Option<string?> InitFrom = new("--init-from")
     {
         Description = "start a new run from the weights of a model diffusion-train export wrote (same architecture and schedule) instead of random ones; " +
-            "for continuing a model whose checkpoint is gone (Adam's moments start at zero, the warm-up covers that)",
+            "for continuing a model whose checkpoint is gone (Adam's moments start at zero, the warm-up covers that). A UNet run with more --res-blocks or " +
+            "--attention than the model grows it: the added layers start as identities, so the run starts from the model's function",
     };
     public readonly Option<int?> Threads = new("--threads") { Description = "libtorch CPU threads (default 1 for 2-D data, all cores for images)" };
 

@@ -83,7 +83,7 @@ public sealed partial class Trainer : IDisposable
             if (resumeFrom is null)
             {
                 if (warmStart is not null)
-                    ParameterTensors.Load(Model.Parameters, warmStart.For(Model.Parameters.Select(p => p.name)), $"the weights of '{warmStart.Path}'");
+                    ParameterTensors.Load(Model.Parameters, warmStart.WeightsFor(Model), $"the weights of '{warmStart.Path}'");
                 ema.Reset();
                 sampler = new MinibatchSampler(dataset.Count, options.BatchSize, unchecked((long)options.Seed));
             }

@@ -4,7 +4,10 @@ using Diffusion.Runtime;
 using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
 using Diffusion.Training.Data.Safetensors;
+using Diffusion.Torch;
+using Diffusion.Training.Checkpoints;
 using Diffusion.Training.Export;
+using Diffusion.Training.Networks;
 using Onnx;
 
 namespace Diffusion.Training.Training;
@@ -17,12 +20,19 @@ namespace Diffusion.Training.Training;
 /// </summary>
 public sealed class WarmStart
 {
-    private WarmStart(string path, IReadOnlyDictionary<string, SafetensorsTensor> weights, IReadOnlyList<string> notes)
+    private WarmStart(string path, IReadOnlyDictionary<string, SafetensorsTensor> weights, IReadOnlyList<string> notes, (UNetConfig From, UNetConfig To)? growth)
     {
         Path = path;
         Weights = weights;
         Notes = notes;
+        Growth = growth;
     }
+
+    /// <summary>
+    /// The model's UNet and the deeper one the run trains, when the run adds residual blocks or attention to it
+    /// (<see cref="UNetGrowth"/>); null when the run trains the model's own architecture.
+    /// </summary>
+    public (UNetConfig From, UNetConfig To)? Growth { get; }
 
     /// <summary>What the caller should be told, e.g. that the model outputs another prediction than the run trains.</summary>
     public IReadOnlyList<string> Notes { get; }
@@ -36,7 +46,8 @@ public sealed class WarmStart
     /// <summary>
     /// Reads the weights of the model at <paramref name="path"/>, after checking that it was trained for what
     /// <paramref name="run"/> trains: the same noise schedule, timestep input and classes (another prediction type is a
-    /// note, since an export may convert the network's output).
+    /// note, since an export may convert the network's output). A run whose UNet has more residual blocks per level
+    /// or more attention than the model's grows it (<see cref="Growth"/>, a note).
     /// </summary>
     /// <exception cref="DiffusionException">The file is missing or not an ONNX model, has no scheduler config, or
     /// its config differs from the run's; the message names the differing setting.</exception>
@@ -67,12 +78,35 @@ public sealed class WarmStart
                 : initializer.FloatData.ToArray();
             weights[initializer.Name] = SafetensorsTensor.FromFloats(values, initializer.Dims.ToArray());
         }
-        return new WarmStart(path, weights, notes);
+        var growth = GrowthOf(model, run.Network);
+        if (growth is var (from, to))
+        {
+            notes.Add($"'{path}' has {from.ResBlocksPerLevel} residual block(s) per level and attention at [{string.Join(", ", from.AttentionResolutions)}]; " +
+                $"this run's UNet has {to.ResBlocksPerLevel} and [{string.Join(", ", to.AttentionResolutions)}]: the added layers start as identities, so the run starts from the model's function.");
+        }
+        return new WarmStart(path, weights, notes, growth);
     }
 
-    /// <summary>The model's weights of the parameters named in <paramref name="names"/> (the graph's constants left out).</summary>
-    public IReadOnlyDictionary<string, SafetensorsTensor> For(IEnumerable<string> names) =>
-        names.Where(Weights.ContainsKey).ToDictionary(n => n, n => Weights[n], StringComparer.Ordinal);
+    /// <summary>
+    /// The starting values of <paramref name="network"/>'s parameters: the model's weights, grown (<see cref="Growth"/>)
+    /// around the network's own initial values when the run adds layers. The graph's constants are left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, SafetensorsTensor> WeightsFor(DenoisingNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (Growth is var (from, to)) return UNetGrowth.Grow(from, Weights, to, ParameterTensors.Capture(network.Parameters.Select(p => (p.name, (Tensor)p.parameter))));
+        return network.Parameters.Select(p => p.name).Where(Weights.ContainsKey).ToDictionary(n => n, n => Weights[n], StringComparer.Ordinal);
+    }
+
+    /// <summary>The model's UNet config and the run's, when the run's grows the model's; null otherwise.</summary>
+    private static (UNetConfig, UNetConfig)? GrowthOf(ModelProto model, NetworkSpec network)
+    {
+        string? Metadata(string key) => model.MetadataProps.FirstOrDefault(e => e.Key == key)?.Value;
+        if (network.Kind != NetworkSpec.UNetKind || Metadata(OnnxExporter.NetworkTypeKey) != nameof(UNet)) return null;
+        if (Metadata(OnnxExporter.NetworkConfigKey) is not { } json) return null;
+        UNetConfig from = UNetConfig.FromJson(json), to = UNetConfig.FromJson(network.ConfigJson);
+        return UNetGrowth.Grows(from, to) ? (from, to) : null;
+    }
 
     /// <summary>Settings that change what the network learns; a model trained under other values would start the run wrong.</summary>
     private static void CheckSameTraining(SchedulerConfig model, SchedulerConfig run, string path)
