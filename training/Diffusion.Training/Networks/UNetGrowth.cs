@@ -24,44 +24,44 @@ namespace Diffusion.Training.Networks;
 public static partial class UNetGrowth
 {
     /// <summary>
-    /// Why <paramref name="source"/> cannot grow into <paramref name="to"/>, or null when it can (or they are the same):
+    /// Why <paramref name="source"/> cannot grow into <paramref name="target"/>, or null when it can (or they are the same):
     /// everything but the blocks per level (which may only grow), the attention resolutions (which may only be
     /// added to) and the dropout must be equal.
     /// </summary>
-    public static string? WhyNot(UNetConfig source, UNetConfig to)
+    public static string? WhyNot(UNetConfig source, UNetConfig target)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(to);
-        if (source with { ResBlocksPerLevel = to.ResBlocksPerLevel, AttentionResolutions = to.AttentionResolutions, Dropout = to.Dropout } != to)
+        ArgumentNullException.ThrowIfNull(target);
+        if (source with { ResBlocksPerLevel = target.ResBlocksPerLevel, AttentionResolutions = target.AttentionResolutions, Dropout = target.Dropout } != target)
             return "only --res-blocks and --attention can grow; every other setting (--channels, --channel-mult, --norm-groups, ...) must be the model's";
-        if (to.ResBlocksPerLevel < source.ResBlocksPerLevel)
-            return $"the model has {source.ResBlocksPerLevel} residual blocks per level and the run {to.ResBlocksPerLevel}: blocks can be added, not removed";
-        int[] dropped = [.. source.AttentionResolutions.Where(r => !to.AttentionResolutions.Contains(r))];
+        if (target.ResBlocksPerLevel < source.ResBlocksPerLevel)
+            return $"the model has {source.ResBlocksPerLevel} residual blocks per level and the run {target.ResBlocksPerLevel}: blocks can be added, not removed";
+        int[] dropped = [.. source.AttentionResolutions.Where(r => !target.AttentionResolutions.Contains(r))];
         if (dropped.Length > 0)
             return $"the model has self-attention at resolution {dropped[0]} and the run does not: attention can be added, not removed";
         return null;
     }
 
-    /// <summary>True when <paramref name="to"/> is <paramref name="source"/> with more blocks or attention.</summary>
-    public static bool Grows(UNetConfig source, UNetConfig to) => WhyNot(source, to) is null && source != to;
+    /// <summary>True when <paramref name="target"/> is <paramref name="source"/> with more blocks or attention.</summary>
+    public static bool Grows(UNetConfig source, UNetConfig target) => WhyNot(source, target) is null && source != target;
 
     /// <summary>
     /// The parameters of the grown network: the trained <paramref name="weights"/> where a layer existed, identities
     /// where one was added, built on <paramref name="fresh"/> (the grown network's own initial parameters, by name).
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="to"/> is not a growth of <paramref name="source"/>, or a tensor
+    /// <exception cref="ArgumentException"><paramref name="target"/> is not a growth of <paramref name="source"/>, or a tensor
     /// of <paramref name="weights"/> is missing.</exception>
     public static Dictionary<string, SafetensorsTensor> Grow(UNetConfig source, IReadOnlyDictionary<string, SafetensorsTensor> weights,
-        UNetConfig to, IReadOnlyDictionary<string, SafetensorsTensor> fresh)
+        UNetConfig target, IReadOnlyDictionary<string, SafetensorsTensor> fresh)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(fresh);
-        if (WhyNot(source, to) is { } why) throw new ArgumentException($"the UNet cannot grow: {why}", nameof(to));
-        int added = to.ResBlocksPerLevel - source.ResBlocksPerLevel;
+        if (WhyNot(source, target) is { } why) throw new ArgumentException($"the UNet cannot grow: {why}", nameof(target));
+        int added = target.ResBlocksPerLevel - source.ResBlocksPerLevel;
         var grown = new Dictionary<string, SafetensorsTensor>(StringComparer.Ordinal);
         foreach (var (name, value) in fresh)
         {
-            grown[name] = Source(name) switch
+            grown[name] = TrainedName(name) switch
             {
                 { } old => weights.TryGetValue(old, out var trained) ? trained
                     : throw new ArgumentException($"the trained weights lack '{old}', which '{name}' of the grown network starts from", nameof(weights)),
@@ -71,7 +71,7 @@ public static partial class UNetGrowth
         return grown;
 
         // The trained tensor a parameter of the grown network takes, or null when its layer was added.
-        string? Source(string name)
+        string? TrainedName(string name)
         {
             var match = LevelLayer().Match(name);
             if (!match.Success) return name;
