@@ -89,14 +89,14 @@ public class UNetGrowthTests
     }
 
     [Fact]
-    public void AWiderRunIsNotAGrowthAndIsRefusedByTheShapeThatDiffers()
+    public void AnotherUNetThatIsNotAGrowthIsRefusedSayingWhatCannotChange()
     {
         using var folder = new TempFolder();
         string onnx = ExportedSource(folder);
-        var wider = Run(Source with { BaseChannels = 8 }, 1);
-        var warmStart = WarmStart.Read(onnx, wider);
-        Assert.Null(warmStart.Growth);
-        var error = Assert.Throws<DiffusionException>(() => Training.Trainer.Start(wider, TinyImages.Load(), folder.File("wider"), warmStart: warmStart));
-        Assert.Contains("another architecture", error.Message);
+        var wider = Assert.Throws<DiffusionException>(() => WarmStart.Read(onnx, Run(Source with { BaseChannels = 8 }, 1)));
+        Assert.Contains("is a UNet of another architecture than this run's, and only --res-blocks and --attention can grow", wider.Message);
+        var shallower = Assert.Throws<DiffusionException>(() => WarmStart.Read(onnx, Run(Source with { AttentionResolutions = [] }, 1)));
+        Assert.Contains("attention at resolution 2 and the run does not", shallower.Message);
+        Assert.Null(WarmStart.Read(onnx, Run(Source, 1)).Growth);
     }
 }

@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Denoising;
 using Diffusion.Runtime.Models;
-using Diffusion.Training.Data.Safetensors;
 using Diffusion.Torch;
 using Diffusion.Training.Checkpoints;
+using Diffusion.Training.Data.Safetensors;
 using Diffusion.Training.Export;
 using Diffusion.Training.Networks;
 using Onnx;
@@ -78,7 +78,7 @@ public sealed class WarmStart
                 : initializer.FloatData.ToArray();
             weights[initializer.Name] = SafetensorsTensor.FromFloats(values, initializer.Dims.ToArray());
         }
-        var growth = GrowthOf(model, run.Network);
+        var growth = GrowthOf(model, run.Network, path);
         if (growth is var (from, to))
         {
             notes.Add($"'{path}' has {from.ResBlocksPerLevel} residual block(s) per level and attention at [{string.Join(", ", from.AttentionResolutions)}]; " +
@@ -98,14 +98,20 @@ public sealed class WarmStart
         return network.Parameters.Select(p => p.name).Where(Weights.ContainsKey).ToDictionary(n => n, n => Weights[n], StringComparer.Ordinal);
     }
 
-    /// <summary>The model's UNet config and the run's, when the run's grows the model's; null otherwise.</summary>
-    private static (UNetConfig, UNetConfig)? GrowthOf(ModelProto model, NetworkSpec network)
+    /// <summary>
+    /// The model's UNet config and the run's, when the run's grows the model's; null when they are the same (or the
+    /// model does not say). A UNet that differs otherwise is refused here, saying what cannot change.
+    /// </summary>
+    private static (UNetConfig, UNetConfig)? GrowthOf(ModelProto model, NetworkSpec network, string path)
     {
         string? Metadata(string key) => model.MetadataProps.FirstOrDefault(e => e.Key == key)?.Value;
         if (network.Kind != NetworkSpec.UNetKind || Metadata(OnnxExporter.NetworkTypeKey) != nameof(UNet)) return null;
         if (Metadata(OnnxExporter.NetworkConfigKey) is not { } json) return null;
         UNetConfig from = UNetConfig.FromJson(json), to = UNetConfig.FromJson(network.ConfigJson);
-        return UNetGrowth.Grows(from, to) ? (from, to) : null;
+        if (from == to) return null;
+        if (UNetGrowth.WhyNot(from, to) is { } why)
+            throw new DiffusionException($"'{path}' is a UNet of another architecture than this run's, and {why}: train with the options it was made with (its network_config), or grow it.");
+        return (from, to);
     }
 
     /// <summary>Settings that change what the network learns; a model trained under other values would start the run wrong.</summary>
