@@ -1,19 +1,18 @@
-using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime.IO;
 using Diffusion.Runtime.Models;
 
 namespace Diffusion.Cli.Tests;
 
 /// <summary>
-/// <c>--height</c> and <c>--width</c> on a fully convolutional model: a dummy whose <c>sample</c> input has
-/// dynamic height and width, trained size 8 (its config's <c>sample_size</c>), sizes in multiples of 4.
+/// <c>--height</c> and <c>--width</c> on a fully convolutional model (<see cref="DynamicSizeModel"/>: own size 8,
+/// sizes in multiples of 4).
 /// </summary>
 public sealed class SampleSizeTests : IDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly string _model;
 
-    public SampleSizeTests() => _model = SaveDynamicModel(_folder.File("dynamic.onnx"));
+    public SampleSizeTests() => _model = DynamicSizeModel.Save(_folder.File("dynamic.onnx"));
 
     public void Dispose() => _folder.Dispose();
 
@@ -60,21 +59,5 @@ public sealed class SampleSizeTests : IDisposable
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("fixed height and width", result.Error);
         Assert.Contains("leave --height and --width unset", result.Error);
-    }
-
-    /// <summary>eps(x, t) = x t / (t + 1), for any [N, 1, H, W], with its scheduler config and size multiple embedded.</summary>
-    private static string SaveDynamicModel(string path)
-    {
-        var g = new OnnxModelBuilder("dynamic_size_dummy");
-        var sample = g.Input("sample", ElementType.Float32, "batch", 1, "height", "width");
-        var t = g.Input("timestep", ElementType.Float32, "batch");
-        var scale = g.Node("Unsqueeze", [g.Div(t, g.Add(t, g.Constant(1f))), g.Constant(new long[] { 1, 2, 3 })]);
-        g.Output(g.Mul(sample, scale), "out_sample", ElementType.Float32, "batch", 1, "height", "width");
-        g.Metadata[SchedulerConfig.MetadataKey] = """
-            { "_class_name": "DDIMScheduler", "num_train_timesteps": 1000, "beta_schedule": "linear", "in_channels": 1, "sample_size": 8 }
-            """;
-        g.Metadata[OnnxDiffusionModel.SampleSizeMultipleMetadataKey] = "4";
-        g.Save(path);
-        return path;
     }
 }

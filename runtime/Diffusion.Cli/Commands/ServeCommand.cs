@@ -27,10 +27,20 @@ internal static class ServeCommand
         var maxSteps = new Option<int>("--max-steps") { Description = "most steps per request", DefaultValueFactory = _ => 1000 };
         var maxInFlight = new Option<int>("--max-in-flight") { Description = "requests generating at once per model", DefaultValueFactory = _ => 64 };
         var maxQueue = new Option<int>("--max-queue") { Description = "requests waiting per model before 429", DefaultValueFactory = _ => 256 };
+        var maxSizes = new Option<int>("--max-sizes")
+        {
+            Description = "sample sizes served per model, its own included, when requests give height and width (fully convolutional models)",
+            DefaultValueFactory = _ => new ServerLimits().MaxSizesPerModel,
+        };
+        var maxSampleValues = new Option<int>("--max-sample-values")
+        {
+            Description = "most values (channels x height x width) of a sample of another size",
+            DefaultValueFactory = _ => new ServerLimits().MaxSampleValues,
+        };
 
         var command = new Command("serve", "serve models over HTTP: step-level batching, server-sent progress, a web page at /")
         {
-            models, urls, maxBatch, noBatching, maxCount, maxSteps, maxInFlight, maxQueue,
+            models, urls, maxBatch, noBatching, maxCount, maxSteps, maxInFlight, maxQueue, maxSizes, maxSampleValues,
         };
         CommonOptions.AddTo(command);
         command.SetAction(async (result, cancellation) =>
@@ -50,6 +60,8 @@ internal static class ServeCommand
                         MaxSteps = result.GetValue(maxSteps),
                         MaxInFlight = result.GetValue(maxInFlight),
                         MaxQueue = result.GetValue(maxQueue),
+                        MaxSizesPerModel = result.GetValue(maxSizes),
+                        MaxSampleValues = result.GetValue(maxSampleValues),
                     },
                 };
                 var given = result.GetValue(models) is { Length: > 0 } list ? list : [CommonOptions.DefaultModelPath];

@@ -18,7 +18,8 @@ namespace Diffusion.Runtime.Models;
 /// <c>metadata_props</c>, or a diffusers <c>scheduler_config.json</c> beside it.
 /// One loaded model serves any number of concurrent generations. <see cref="Dispose"/> is safe at
 /// any time: it stops the model calls in flight (they fail with <see cref="ObjectDisposedException"/>),
-/// and the native session is freed once the last denoiser using it is disposed.
+/// and the native session is freed once the last denoiser using it is disposed. A fully convolutional
+/// model also generates other sizes than its own: <see cref="WithSampleSize"/>.
 /// </summary>
 public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
 {
@@ -27,6 +28,9 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         [TensorElementType.Float, TensorElementType.Float16, TensorElementType.Double, TensorElementType.Int64, TensorElementType.Int32];
 
     private readonly SharedSession _session;
+    private readonly bool _ownsSession;
+    private readonly IReadOnlyDictionary<string, string> _metadata;
+    private readonly ModelLoadOptions _options;
     private readonly ILogger _logger;
 
     private OnnxDiffusionModel(InferenceSession session, string path, SchedulerConfig config, string configSource, string device,
@@ -47,7 +51,21 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         Output = Outputs.FirstOrDefault(o => o.Name == "out_sample") ?? Outputs[0];
         Validate();
         SampleShape = SampleSize.Resolve(SampleInput, config, metadata, options, path);
+        SizeMultiple = SampleSize.Multiple(SampleInput, metadata, path);
+        _metadata = metadata;
+        _options = options;
         _session = new SharedSession(session, $"model {path}");
+        _ownsSession = true;
+    }
+
+    // A view of source at another sample shape, on its session (see WithSampleSize).
+    private OnnxDiffusionModel(OnnxDiffusionModel source, SampleShape shape)
+    {
+        (_session, _metadata, _options, _logger) = (source._session, source._metadata, source._options, source._logger);
+        (Dataset, ModelPath, Config, ConfigSource, Device, Schedule) = (source.Dataset, source.ModelPath, source.Config, source.ConfigSource, source.Device, source.Schedule);
+        (Inputs, Outputs, SampleInput, TimestepInput, ClassLabelsInput, Output) = (source.Inputs, source.Outputs, source.SampleInput, source.TimestepInput, source.ClassLabelsInput, source.Output);
+        SizeMultiple = source.SizeMultiple;
+        SampleShape = shape;
     }
 
     /// <summary>The <c>metadata_props</c> key naming the data a model was trained on (e.g. <c>mnist</c>, <c>ring</c>).</summary>
@@ -80,6 +98,13 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
 
     /// <inheritdoc />
     public SampleShape SampleShape { get; }
+
+    /// <summary>
+    /// Null when the network generates only its own height and width (its <c>sample</c> input fixes them);
+    /// otherwise the number both must be multiples of (<see cref="SampleSizeMultipleMetadataKey"/>; 1 when the
+    /// model does not say) for <see cref="ModelLoadOptions.Height"/> and <see cref="WithSampleSize"/>.
+    /// </summary>
+    public int? SizeMultiple { get; }
 
     /// <inheritdoc />
     public bool IntegerTimesteps => TimestepInput.ElementType is TensorElementType.Int64 or TensorElementType.Int32;
@@ -151,10 +176,32 @@ public sealed class OnnxDiffusionModel : IDiffusionModel, IDisposable
         return new OnnxDenoiser(_session, this, batchSize, labels, cancellation);
     }
 
+    /// <summary>
+    /// This model generating <paramref name="height"/> x <paramref name="width"/> samples: a view on the same
+    /// session (no second copy of the weights), checked as <see cref="ModelLoadOptions.Height"/> and
+    /// <see cref="ModelLoadOptions.Width"/> are at load. The view owns nothing: disposing it does nothing, and
+    /// disposing this model stops the view's calls too. A server uses it to serve several sizes of one model.
+    /// </summary>
+    /// <param name="height">The samples' height.</param>
+    /// <param name="width">The samples' width.</param>
+    /// <exception cref="DiffusionRequestException">The model has a fixed size, a size is not a multiple of
+    /// <see cref="SizeMultiple"/>, or the sample would hold more than <see cref="ModelLoadOptions.MaxSampleValues"/> values.</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public OnnxDiffusionModel WithSampleSize(int height, int width)
+    {
+        ObjectDisposedException.ThrowIf(_session.IsClosed, this);
+        foreach (var (name, value) in new[] { (nameof(height), height), (nameof(width), width) })
+            if (value < 1) throw new DiffusionRequestException($"{name} must be at least 1, got {value}.", name);
+        if (height == SampleShape.Height && width == SampleShape.Width) return new OnnxDiffusionModel(this, SampleShape);
+        var shape = SampleSize.Resolve(SampleInput, Config, _metadata, _options with { Height = height, Width = width }, ModelPath,
+            new SampleSize.Names(nameof(height), nameof(width)));
+        return new OnnxDiffusionModel(this, shape);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_session.IsClosed) return;
+        if (!_ownsSession || _session.IsClosed) return;
         int running = _session.Close();
         RuntimeLog.ModelDisposed(_logger, ModelPath, running);
     }

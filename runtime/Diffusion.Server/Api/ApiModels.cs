@@ -7,7 +7,8 @@ namespace Diffusion.Server.Api;
 /// <summary>A served model, as <c>GET /v1/models</c> lists it.</summary>
 /// <param name="Name">The name requests use.</param>
 /// <param name="Source">Where it was loaded from.</param>
-/// <param name="Shape">One sample's shape, [C, H, W].</param>
+/// <param name="Shape">One sample's shape, [C, H, W], at the model's own size.</param>
+/// <param name="SizeMultiple">Null when the model generates its own size only; otherwise a request's height and width must be multiples of it.</param>
 /// <param name="Schedule">The noise process, in one line.</param>
 /// <param name="PredictionType">What the network predicts (epsilon, sample, v_prediction, score).</param>
 /// <param name="Classes">Number of classes (0: unconditional).</param>
@@ -17,7 +18,7 @@ namespace Diffusion.Server.Api;
 /// <param name="MaxBatchRows">Most rows per model call.</param>
 /// <param name="DataRange">The data range [min, max].</param>
 /// <param name="Config">The scheduler config.</param>
-public sealed record ModelInfo(string Name, string Source, int[] Shape, string Schedule, string PredictionType, int Classes, bool Guidance,
+public sealed record ModelInfo(string Name, string Source, int[] Shape, int? SizeMultiple, string Schedule, string PredictionType, int Classes, bool Guidance,
     string DefaultSampler, int DefaultSteps, int MaxBatchRows, double[] DataRange, JsonElement Config)
 {
     /// <summary>Describes <paramref name="model"/>.</summary>
@@ -25,7 +26,7 @@ public sealed record ModelInfo(string Name, string Source, int[] Shape, string S
     {
         var m = model.Model;
         var s = m.SampleShape;
-        return new ModelInfo(model.Name, Path.GetFileName(model.Source), [s.Channels, s.Height, s.Width], m.Schedule.Describe(),
+        return new ModelInfo(model.Name, Path.GetFileName(model.Source), [s.Channels, s.Height, s.Width], model.SizeMultiple, m.Schedule.Describe(),
             Runtime.Denoising.PredictionConversion.Name(m.Config.PredictionType), m.Config.NumClasses, m.Config.NullClassLabel is not null,
             model.DefaultSampler, model.DefaultSteps, model.MaxBatchRows, [m.Config.DataMin, m.Config.DataMax],
             JsonDocument.Parse(m.Config.ToJson()).RootElement.Clone());
@@ -46,10 +47,10 @@ public sealed record SamplerInfo(string Name, string Summary, IReadOnlyList<stri
 /// <param name="RowsEvaluated">Rows evaluated by those calls.</param>
 /// <param name="MeanBatchOccupancy">Mean rows per model call.</param>
 /// <param name="MeanBatchFill">Mean rows per call over the most a call takes, in [0, 1].</param>
-/// <param name="MaxBatchRows">Most rows per call.</param>
+/// <param name="MaxBatchRows">Most rows per call at the model's own size.</param>
 /// <param name="QueueLength">Requests waiting for admission now.</param>
 /// <param name="InFlight">Requests generating now.</param>
-/// <param name="PendingRows">Rows waiting for the next model call now.</param>
+/// <param name="PendingRows">Rows waiting for a model call now, over every size.</param>
 /// <param name="Rejected">Requests refused with 429.</param>
 /// <param name="Cancelled">Requests whose client went away.</param>
 /// <param name="Failed">Requests the model failed.</param>
@@ -68,6 +69,6 @@ public sealed record ServerStats(DateTimeOffset Since, bool Batching, IReadOnlyL
         var s = m.Stats;
         double mean = s.MeanBatchRows;
         return new ModelStatsInfo(m.Name, s.Requests, s.Images, s.ModelCalls, s.Rows, Math.Round(mean, 3), Math.Round(mean / m.MaxBatchRows, 4), m.MaxBatchRows,
-            m.Admission.Queued, m.Admission.InFlight, m.Batcher.PendingRows, s.Rejected, s.Cancelled, s.Failed);
+            m.Admission.Queued, m.Admission.InFlight, m.PendingRows, s.Rejected, s.Cancelled, s.Failed);
     }).ToList());
 }

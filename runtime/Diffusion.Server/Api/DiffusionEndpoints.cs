@@ -189,7 +189,7 @@ public static class DiffusionEndpoints
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         var events = Channel.CreateUnbounded<(string Name, object Data)>(new UnboundedChannelOptions { SingleReader = true });
-        var shape = request.Model.Model.SampleShape;
+        var shape = request.Size.Model.SampleShape;
         var config = request.Model.Model.Config;
 
         async Task Produce()
@@ -284,11 +284,11 @@ public static class DiffusionEndpoints
         ? new { status, title, detail }
         : new { status, title, detail, errors = new Dictionary<string, string[]> { [field] = [detail] } };
 
-    private static readonly string[] RequestFields = ["model", "sampler", "steps", "count", "seed", "class", "guidance", "eta", "order", "spacing", "noise", "format", "preview"];
+    private static readonly string[] RequestFields = ["model", "sampler", "steps", "height", "width", "count", "seed", "class", "guidance", "eta", "order", "spacing", "noise", "format", "preview"];
 
     private static string ExpectedType(string field) => field switch
     {
-        "steps" or "count" or "preview" or "order" => "a whole number",
+        "steps" or "count" or "preview" or "order" or "height" or "width" => "a whole number",
         "seed" => "a whole number from 0 to 18446744073709551615",
         "guidance" or "eta" => "a number",
         "class" => "a class label, a list of them, or \"all\"",

@@ -15,6 +15,12 @@ public sealed class GenerateRequest
     /// <summary>Number of steps; default 12 (<c>GenerationOptions.DefaultSteps</c>).</summary>
     public int? Steps { get; init; }
 
+    /// <summary>Fully convolutional models: the samples' height, a multiple of the model's <c>sizeMultiple</c> (<c>GET /v1/models</c>); default its own.</summary>
+    public int? Height { get; init; }
+
+    /// <summary>Fully convolutional models: the samples' width, as <see cref="Height"/>; default the model's own.</summary>
+    public int? Width { get; init; }
+
     /// <summary>Number of samples; default 1.</summary>
     public int? Count { get; init; }
 

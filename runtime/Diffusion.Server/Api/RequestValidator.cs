@@ -23,10 +23,11 @@ public enum ResultFormat
 
 /// <summary>A request that passed every check: the model, the generation, and how to answer.</summary>
 /// <param name="Model">The served model.</param>
+/// <param name="Size">The model at the size asked for, with its batcher.</param>
 /// <param name="Options">The generation, as <c>diffusion sample</c> would run it.</param>
 /// <param name="Format">How to return the result.</param>
 /// <param name="PreviewEvery">Server-sent events: a preview every this many steps (0: none).</param>
-public sealed record ValidRequest(ServedModel Model, GenerationOptions Options, ResultFormat Format, int PreviewEvery)
+public sealed record ValidRequest(ServedModel Model, ServedSize Size, GenerationOptions Options, ResultFormat Format, int PreviewEvery)
 {
     /// <summary>Rows the request puts in each model call (twice the samples under guidance).</summary>
     public int Rows => Options.GuidanceScale == 1 || Options.ClassLabels is null ? Options.Count : 2 * Options.Count;
@@ -102,6 +103,9 @@ public static class RequestValidator
             }
         }
 
+        ServedSize? size = null;
+        if (errors.Count == 0) TryLibrary(() => size = model!.At(request.Height, request.Width));
+
         if (errors.Count > 0) return (null, errors);
         var options = new GenerationOptions
         {
@@ -116,7 +120,7 @@ public static class RequestValidator
             Noise = noise,
             Settings = settings,
         };
-        return (new ValidRequest(model!, options, format, preview), errors);
+        return (new ValidRequest(model!, size!, options, format, preview), errors);
     }
 
     /// <summary>
@@ -135,6 +139,7 @@ public static class RequestValidator
         "GenerationOptions.Noise" => "noise",
         "SamplerSettings.Eta" => "eta",
         "SamplerSettings.Order" => "order",
+        "height" or "width" => member,
         _ => "body",
     };
 

@@ -57,6 +57,12 @@ public sealed record ServerLimits
     /// <summary>Largest classifier-free guidance weight.</summary>
     public double MaxGuidance { get; init; } = 50;
 
+    /// <summary>Most values (channels x height x width) one sample may hold when a request asks a fully convolutional model for another size.</summary>
+    public int MaxSampleValues { get; init; } = 3 * 256 * 256;
+
+    /// <summary>Most sample sizes served per model, its own included: each size keeps its own batcher (a thread and its buffers) until the server stops.</summary>
+    public int MaxSizesPerModel { get; init; } = 4;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the limit out of range.</summary>
     public void Validate()
     {
@@ -65,5 +71,7 @@ public sealed record ServerLimits
         if (MaxBodyBytes < 256) throw new ArgumentException($"MaxBodyBytes must be at least 256, got {MaxBodyBytes}.", nameof(MaxBodyBytes));
         if (MaxInFlight < 1) throw new ArgumentException($"MaxInFlight must be at least 1, got {MaxInFlight}.", nameof(MaxInFlight));
         if (MaxQueue < 0) throw new ArgumentException($"MaxQueue must be 0 or more, got {MaxQueue}.", nameof(MaxQueue));
+        if (MaxSampleValues < 1) throw new ArgumentException($"MaxSampleValues must be at least 1, got {MaxSampleValues}.", nameof(MaxSampleValues));
+        if (MaxSizesPerModel < 1) throw new ArgumentException($"MaxSizesPerModel must be at least 1, got {MaxSizesPerModel}.", nameof(MaxSizesPerModel));
     }
 }

@@ -27,7 +27,7 @@ public static class GenerationJob
     {
         var served = request.Model;
         var preview = events is null || request.PreviewEvery == 0 ? null : new PreviewBuffer(request);
-        var model = served.ForRequest(preview is null ? null : preview.Observe);
+        var model = request.Size.ForRequest(preview is null ? null : preview.Observe);
         var progress = events is null ? null : new StepReporter(request, events, preview);
         long started = Stopwatch.GetTimestamp();
         try
@@ -53,7 +53,7 @@ public static class GenerationJob
     /// <summary>Keeps the latest x0 estimate of a request, guidance applied, for previews.</summary>
     private sealed class PreviewBuffer(ValidRequest request)
     {
-        private readonly float[] _latest = new float[request.Options.Count * request.Model.Model.SampleShape.Size];
+        private readonly float[] _latest = new float[request.Options.Count * request.Size.Model.SampleShape.Size];
         private readonly float _guidance = (float)request.Options.GuidanceScale;
 
         public void Observe(ReadOnlyMemory<float> rows, TimePoint point)

@@ -24,9 +24,18 @@ public sealed record ModelRegistration(string Name, Func<ILoggerFactory, LoadedM
         var model = OnnxDiffusionModel.Load(path, options with { SessionConfigEntries = entries }, loggers);
         try
         {
-            // The batcher runs rows, each at its own timestep, through the model's own session.
+            // The batcher runs rows, each at its own timestep, through the model's own session; so do other sizes' batchers.
             var rows = new OnnxRowDenoiser(model);
-            return new LoadedModel(model, rows, model.ModelPath, new Owned(rows, model));
+            return new LoadedModel(model, rows, model.ModelPath, new Owned(rows, model))
+            {
+                SizeMultiple = model.SizeMultiple ?? 1,
+                Resize = model.SizeMultiple is null ? null : (height, width) =>
+                {
+                    var view = model.WithSampleSize(height, width);
+                    var viewRows = new OnnxRowDenoiser(view);
+                    return new LoadedModel(view, viewRows, model.ModelPath, viewRows);
+                },
+            };
         }
         catch
         {
@@ -49,4 +58,15 @@ internal sealed class Owned(params IDisposable[] parts) : IDisposable
 /// <param name="Rows">Evaluates rows at their own points.</param>
 /// <param name="Source">Where it came from (a path), for <c>/v1/models</c>.</param>
 /// <param name="Owned">Disposed when the server stops; null for none.</param>
-public sealed record LoadedModel(IDiffusionModel Model, IRowDenoiser Rows, string Source, IDisposable? Owned = null);
+public sealed record LoadedModel(IDiffusionModel Model, IRowDenoiser Rows, string Source, IDisposable? Owned = null)
+{
+    /// <summary>
+    /// The same model at another height and width (a fully convolutional network), sharing its weights; null when it
+    /// has one size. Throws <see cref="Runtime.DiffusionRequestException"/> naming <c>height</c> or <c>width</c> for a
+    /// size it cannot take. What it returns is disposed (its <see cref="Owned"/>) before this model's.
+    /// </summary>
+    public Func<int, int, LoadedModel>? Resize { get; init; }
+
+    /// <summary>With <see cref="Resize"/>: the number a height and width must be multiples of (1: any).</summary>
+    public int SizeMultiple { get; init; } = 1;
+}

@@ -58,7 +58,7 @@ public sealed class ServerMetrics : IDisposable
             () => models.Select(m => new Measurement<int>(m.Admission.InFlight, new KeyValuePair<string, object?>("model", m.Name))),
             "{request}", "requests generating");
         _meter.CreateObservableGauge("diffusion.server.pending_rows",
-            () => models.Select(m => new Measurement<int>(m.Batcher.PendingRows, new KeyValuePair<string, object?>("model", m.Name))),
+            () => models.Select(m => new Measurement<int>(m.PendingRows, new KeyValuePair<string, object?>("model", m.Name))),
             "{row}", "rows waiting for the next model call");
     }
 

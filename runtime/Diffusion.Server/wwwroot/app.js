@@ -27,6 +27,11 @@ function modelChanged() {
   $("sampler").value = m.defaultSampler;
   $("class-field").hidden = m.classes === 0;
   $("guidance-field").hidden = !m.guidance;
+  // A fully convolutional model takes other sizes, in multiples of its sizeMultiple; the fields start at its own.
+  for (const [field, own] of [["height", m.shape[1]], ["width", m.shape[2]]]) {
+    $(`${field}-field`).hidden = m.sizeMultiple == null;
+    Object.assign($(field), { value: own, min: m.sizeMultiple ?? 1, step: m.sizeMultiple ?? 1 });
+  }
   $("class").replaceChildren(new Option("none", ""), ...Array.from({ length: m.classes }, (_, k) => new Option(String(k), String(k))));
 }
 
@@ -38,6 +43,10 @@ function request() {
     count: Number($("count").value),
     seed: Number($("seed").value),
   };
+  if (!$("height-field").hidden) {
+    body.height = Number($("height").value);
+    body.width = Number($("width").value);
+  }
   if (!$("class-field").hidden && $("class").value !== "") {
     body.class = Number($("class").value);
     if (!$("guidance-field").hidden) body.guidance = Number($("guidance").value);
@@ -123,6 +132,7 @@ function addToGallery(result, body) {
   img.alt = `${result.count} samples from ${result.model}`;
   const caption = document.createElement("figcaption");
   const parts = [result.model, `${result.sampler} · ${result.steps} steps`, `seed ${result.seed}`];
+  if (body.height) parts.push(`${result.shape[2]}×${result.shape[3]}`);
   if (result.labels) parts.push(`class ${body.class}` + (result.guidance !== 1 ? ` · guidance ${result.guidance}` : ""));
   parts.push(`${result.seconds.toFixed(2)} s`);
   caption.textContent = parts.join(" · ");

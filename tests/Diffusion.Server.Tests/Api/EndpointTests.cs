@@ -138,6 +138,8 @@ public class EndpointTests
     [InlineData("""{ "model": "cond", "class": [1, "x"] }""", "class")]
     [InlineData("""{ "model": "cond", "guidance": 3 }""", "guidance")]
     [InlineData("""{ "model": "cond", "class": 2, "guidance": -1 }""", "guidance")]
+    [InlineData("""{ "height": 16 }""", "height")]
+    [InlineData("""{ "width": "wide" }""", "width")]
     [InlineData("""{ "stpes": 10 }""", "stpes")]
     [InlineData("""{ "steps": 10""", "body")]
     [InlineData("""[1, 2]""", "body")]
@@ -240,6 +242,7 @@ public class EndpointTests
         Assert.Equal(10, cond.GetProperty("classes").GetInt32());
         Assert.True(cond.GetProperty("guidance").GetBoolean());
         Assert.Equal([1, 8, 8], cond.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Equal(JsonValueKind.Null, cond.GetProperty("sizeMultiple").ValueKind); // one size only
         Assert.Equal(SamplerRegistry.DefaultName, cond.GetProperty("defaultSampler").GetString()); // its config names no diffusers class
         Assert.Equal(GenerationOptions.DefaultSteps, cond.GetProperty("defaultSteps").GetInt32());
         Assert.Contains("discrete", cond.GetProperty("schedule").GetString());

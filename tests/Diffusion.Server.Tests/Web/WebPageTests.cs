@@ -103,6 +103,29 @@ public class WebPageTests(WebPageTests.Site site) : IClassFixture<WebPageTests.S
     }
 
     [Fact]
+    public async Task AFullyConvolutionalModelOffersHeightAndWidthInItsMultiplesAndGeneratesThatSize()
+    {
+        var page = await site.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 760 } });
+        await page.GotoAsync(site.Address.ToString());
+        await page.Locator("#model option").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#model", "mnist");
+
+        Assert.True(await page.Locator("#height-field").IsVisibleAsync());
+        Assert.Equal("28", await page.InputValueAsync("#height"));
+        Assert.Equal("4", await page.GetAttributeAsync("#width", "step")); // the shipped UNets halve twice
+        await page.FillAsync("#height", "36");
+        await page.FillAsync("#width", "48");
+        await page.FillAsync("#steps", "5");
+        await page.FillAsync("#count", "2");
+        await page.ClickAsync("#generate");
+
+        var figure = page.Locator("#gallery figure").First;
+        await figure.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        Assert.Contains("36×48", await figure.Locator("figcaption").InnerTextAsync());
+        Assert.StartsWith("done", await page.Locator("#status").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task AtPhoneWidthThePageFitsTheScreenAndStillGenerates()
     {
         var page = await site.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 375, Height = 740 }, IsMobile = true, HasTouch = true });
