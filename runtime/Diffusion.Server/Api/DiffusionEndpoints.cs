@@ -92,11 +92,11 @@ public static class DiffusionEndpoints
                 : $"{field} must be {ExpectedType(field)}.");
         }
 
-        var (valid, errors) = RequestValidator.Validate(request, catalog.Models, catalog.Limits);
-        if (valid is null) return Results.ValidationProblem(errors, title: "The request is invalid", detail: string.Join(" ", errors.Values.SelectMany(v => v)));
-
+        // In flight before validation, which may start a batcher for a new size: the models stay until it ends.
         using var scope = catalog.BeginRequest();
         if (scope is null) return ShuttingDown();
+        var (valid, errors) = RequestValidator.Validate(request, catalog.Models, catalog.Limits);
+        if (valid is null) return Results.ValidationProblem(errors, title: "The request is invalid", detail: string.Join(" ", errors.Values.SelectMany(v => v)));
         var admission = valid.Model.Admission.TryEnter(context.RequestAborted);
         if (admission is null)
         {
