@@ -28,10 +28,9 @@ function modelChanged() {
   $("class-field").hidden = m.classes === 0;
   $("guidance-field").hidden = !m.guidance;
   // A fully convolutional model takes other sizes, in multiples of its sizeMultiple; the fields start at its own.
-  for (const [field, own] of [["height", m.shape[1]], ["width", m.shape[2]]]) {
-    $(`${field}-field`).hidden = m.sizeMultiple == null;
+  $("size-field").hidden = m.sizeMultiple == null;
+  for (const [field, own] of [["height", m.shape[1]], ["width", m.shape[2]]])
     Object.assign($(field), { value: own, min: m.sizeMultiple ?? 1, step: m.sizeMultiple ?? 1 });
-  }
   $("class").replaceChildren(new Option("none", ""), ...Array.from({ length: m.classes }, (_, k) => new Option(String(k), String(k))));
 }
 
@@ -43,7 +42,7 @@ function request() {
     count: Number($("count").value),
     seed: Number($("seed").value),
   };
-  if (!$("height-field").hidden) {
+  if (!$("size-field").hidden) {
     body.height = Number($("height").value);
     body.width = Number($("width").value);
   }

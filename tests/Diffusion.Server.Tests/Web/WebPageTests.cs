@@ -110,7 +110,7 @@ public class WebPageTests(WebPageTests.Site site) : IClassFixture<WebPageTests.S
         await page.Locator("#model option").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         await page.SelectOptionAsync("#model", "mnist");
 
-        Assert.True(await page.Locator("#height-field").IsVisibleAsync());
+        Assert.True(await page.Locator("#size-field").IsVisibleAsync());
         Assert.Equal("28", await page.InputValueAsync("#height"));
         Assert.Equal("4", await page.GetAttributeAsync("#width", "step")); // the shipped UNets halve twice
         await page.FillAsync("#height", "36");
