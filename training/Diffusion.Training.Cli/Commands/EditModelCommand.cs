@@ -19,21 +19,32 @@ internal static class EditModelCommand
             Description = "declare the sample's height and width dynamic, in multiples of this (2 to the number of downsamplings of a UNet); " +
                 "checked by running the graph at a larger size",
         };
-        var command = new Command("edit-model", "replace an exported model's scheduler config, or make its sample size dynamic, without re-exporting it")
+        var guide = new Option<string?>("--guide")
         {
-            model, output, config, multiple,
+            Description = "an exported model of the same data, weaker than this one (smaller, or trained for less), to join as its autoguidance: " +
+                "the result computes guide + w (model - guide) at twice the cost per evaluation",
+        };
+        var guideWeight = new Option<double?>("--guide-weight") { Description = "the autoguidance weight w (1 is the model alone; needed with --guide)" };
+        var command = new Command("edit-model",
+            "replace an exported model's scheduler config, make its sample size dynamic, or guide it with a weaker model, without re-exporting it")
+        {
+            model, output, config, multiple, guide, guideWeight,
         };
         command.SetAction(result => CliAction.Run(() =>
         {
             string path = OutputFolder.ValidateFile(result.GetValue(output), output.Name);
             string? configPath = result.GetValue(config);
-            if (configPath is null && result.GetValue(multiple) is null)
-                throw new Runtime.DiffusionRequestException("nothing to edit: give --scheduler-config FILE, --size-multiple N or both.");
+            string? guidePath = result.GetValue(guide);
+            double? weight = result.GetValue(guideWeight);
+            if (configPath is null && result.GetValue(multiple) is null && guidePath is null)
+                throw new Runtime.DiffusionRequestException("nothing to edit: give --scheduler-config FILE, --size-multiple N, --guide FILE --guide-weight W, or several.");
+            if (guidePath is null != weight is null)
+                throw new Runtime.DiffusionRequestException("--guide and --guide-weight go together: give the weaker model and the weight w (2 is a common start).");
             if (configPath is not null && !File.Exists(configPath))
                 throw new Runtime.DiffusionRequestException($"--scheduler-config '{configPath}' does not exist: give a scheduler_config.json.");
-            var edit = new ModelEditor.Edit(configPath is null ? null : File.ReadAllText(configPath), result.GetValue(multiple));
+            var edit = new ModelEditor.Edit(configPath is null ? null : File.ReadAllText(configPath), result.GetValue(multiple), guidePath, weight);
             var shape = ModelEditor.Apply(result.GetValue(model)!, path, edit);
-            Console.WriteLine($"wrote {Path.GetFullPath(path)} (sample shape {shape}{(edit.SizeMultiple is { } m ? $"; other sizes in multiples of {m}" : "")})");
+            Console.WriteLine($"wrote {Path.GetFullPath(path)} (sample shape {shape}{(edit.SizeMultiple is { } m ? $"; other sizes in multiples of {m}" : "")}{(weight is { } w ? $"; guided by {guidePath} at w = {w}" : "")})");
             return 0;
         }));
         return command;

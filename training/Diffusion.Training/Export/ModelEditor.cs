@@ -4,6 +4,8 @@ using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Models;
 using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
 
 namespace Diffusion.Training.Export;
@@ -11,7 +13,8 @@ namespace Diffusion.Training.Export;
 /// <summary>
 /// Edits an exported model without retraining or re-exporting it: replaces the scheduler config in its
 /// <c>metadata_props</c> (say, after <c>diffusion info --config</c> and an edit), or declares the height and
-/// width of a fully convolutional graph dynamic. The result is checked with the runtime before it replaces
+/// width of a fully convolutional graph dynamic, or joins a weaker model to it as its autoguidance
+/// (<see cref="AutoguidanceGraph"/>). The result is checked with the runtime before it replaces
 /// anything: it loads, and with a dynamic size it runs at a size other than the trained one.
 /// </summary>
 public static class ModelEditor
@@ -19,7 +22,9 @@ public static class ModelEditor
     /// <summary>What to change; null members leave the model as it is.</summary>
     /// <param name="SchedulerConfigJson">A scheduler config (JSON) to embed instead of the model's own.</param>
     /// <param name="SizeMultiple">Declare height and width dynamic, in multiples of this (see <see cref="OnnxDiffusionModel.SampleSizeMultipleMetadataKey"/>).</param>
-    public sealed record Edit(string? SchedulerConfigJson = null, int? SizeMultiple = null);
+    /// <param name="GuidePath">An exported model of the same data, weaker than this one, to guide it with (autoguidance).</param>
+    /// <param name="GuideWeight">The autoguidance weight w; needed with <paramref name="GuidePath"/>.</param>
+    public sealed record Edit(string? SchedulerConfigJson = null, int? SizeMultiple = null, string? GuidePath = null, double? GuideWeight = null);
 
     /// <summary>
     /// Reads <paramref name="input"/>, applies <paramref name="edit"/>, checks the result with the runtime and
@@ -30,6 +35,11 @@ public static class ModelEditor
     {
         ArgumentNullException.ThrowIfNull(edit);
         var model = ReadModel(input);
+        if (edit.GuidePath is not null != edit.GuideWeight is not null)
+            throw new DiffusionRequestException("autoguidance needs both the guide model and its weight.", edit.GuidePath is null ? "GuidePath" : "GuideWeight");
+        if (edit.GuidePath is not null && edit.SchedulerConfigJson is not null)
+            throw new DiffusionRequestException("join a guide and replace the scheduler config in two edits: the guide must share the config the model was trained with.", "SchedulerConfigJson");
+        if (edit.GuidePath is { } guide) AutoguidanceGraph.Join(model, ReadModel(guide), edit.GuideWeight!.Value);
         if (edit.SchedulerConfigJson is { } json)
         {
             var config = SchedulerConfig.Parse(json, "the new scheduler config");
@@ -49,6 +59,7 @@ public static class ModelEditor
         {
             model.Save(check);
             var shape = Check(check, edit.SizeMultiple);
+            if (edit.GuidePath is { } guidePath) CheckGuidance(check, input, guidePath, edit.GuideWeight!.Value);
             File.Move(check, output, overwrite: true);
             return shape;
         }
@@ -93,6 +104,45 @@ public static class ModelEditor
             dims[3] = new TensorShapeProto.Types.Dimension { DimParam = "width" };
         }
         SetMetadata(model, OnnxDiffusionModel.SampleSizeMultipleMetadataKey, multiple.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The joined graph's output is guide + w (main - guide) of the two graphs it joined, fed the same inputs: the raw
+    /// outputs, before the runtime converts and clips them.
+    /// </summary>
+    private static void CheckGuidance(string joinedPath, string mainPath, string guidePath, double weight)
+    {
+        SampleShape shape;
+        SchedulerConfig config;
+        using (var loaded = OnnxDiffusionModel.Load(joinedPath, new ModelLoadOptions { Device = "cpu", Threads = 1 }))
+            (shape, config) = (loaded.SampleShape, loaded.Config);
+        var x = new float[shape.Size];
+        new Runtime.Noise.BatchNoise(0, 0, 1, x.Length).Fill(x);
+        // A mid-range noise level in each timestep convention.
+        float timestep = config.TimestepInput switch
+        {
+            TimestepInput.Index => config.NumTrainTimesteps / 2f,
+            TimestepInput.Time => 0.5f,
+            TimestepInput.Sigma => 1f,
+            _ => 0f,
+        };
+        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1 };
+        float[] Run(string path)
+        {
+            using var session = new InferenceSession(path, sessionOptions);
+            var inputs = session.InputMetadata.Keys.Select(name => name switch
+            {
+                "sample" => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(x, [1, shape.Channels, shape.Height, shape.Width])),
+                "timestep" => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(new[] { timestep }, [1])),
+                _ => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(new[] { 0L }, [1])),
+            }).ToList();
+            using var results = session.Run(inputs);
+            return results[0].AsEnumerable<float>().ToArray();
+        }
+        float[] j = Run(joinedPath), m = Run(mainPath), g = Run(guidePath);
+        double worst = Enumerable.Range(0, j.Length).Max(i => Math.Abs(j[i] - (g[i] + weight * (m[i] - g[i]))) / (1 + Math.Abs(j[i])));
+        if (!(worst <= 1e-4))
+            throw new DiffusionModelException($"the joined graph does not compute guide + w (main - guide): off by {worst:G3}. This is a bug; please report it with both models.");
     }
 
     /// <summary>Loads the edited model, and with a dynamic size runs it at one multiple larger in each direction.</summary>
