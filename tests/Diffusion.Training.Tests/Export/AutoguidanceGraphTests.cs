@@ -1,3 +1,4 @@
+using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Models;
@@ -76,6 +77,7 @@ public sealed class AutoguidanceGraphTests : IDisposable
         Assert.Contains("guide's", otherData.Message);
         var otherProcess = Assert.ThrowsAny<DiffusionException>(() => ModelEditor.Apply(main, joined, new ModelEditor.Edit(GuidePath: vp, GuideWeight: 2)));
         Assert.Contains("scheduler config", otherProcess.Message);
+        Assert.Contains("noise_schedule: \"discrete\" in the main model, \"vp\" in the guide", otherProcess.Message);
         var negative = Assert.ThrowsAny<DiffusionException>(() => ModelEditor.Apply(main, joined, new ModelEditor.Edit(GuidePath: main, GuideWeight: -1)));
         Assert.Contains("0 or more", negative.Message);
         Assert.False(File.Exists(joined));
@@ -83,6 +85,22 @@ public sealed class AutoguidanceGraphTests : IDisposable
         ModelEditor.Apply(main, joined, new ModelEditor.Edit(GuidePath: main, GuideWeight: 2));
         var twice = Assert.ThrowsAny<DiffusionException>(() => ModelEditor.Apply(joined, _folder.File("twice.onnx"), new ModelEditor.Edit(GuidePath: main, GuideWeight: 2)));
         Assert.Contains("already autoguided", twice.Message);
+    }
+
+    [Fact]
+    public void AnOlderExportWhoseConfigLeavesOutDefaultKeysCanGuide()
+    {
+        string main = Export("tiny-unet", "main.onnx", seed: 11), guide = Export("tiny-unet", "guide.onnx", seed: 12), joined = _folder.File("joined.onnx");
+        var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(guide));
+        var config = proto.MetadataProps.Single(p => p.Key == SchedulerConfig.MetadataKey);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(config.Value)!.AsObject();
+        Assert.True(json.Remove("thresholding") && json.Remove("use_karras_sigmas"));
+        config.Value = json.ToJsonString();
+        proto.Save(guide);
+
+        ModelEditor.Apply(main, joined, new ModelEditor.Edit(GuidePath: guide, GuideWeight: 2));
+
+        Assert.True(File.Exists(joined));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Models;
 using Onnx;
@@ -35,7 +36,7 @@ public static class AutoguidanceGraph
             if (Metadata(model, WeightKey) is not null)
                 throw new DiffusionModelException("a model is already autoguided: join plain exports, each once.");
         }
-        RequireSame(main, guide, SchedulerConfig.MetadataKey, "scheduler config", "two models trained on the same noise process and prediction type");
+        RequireSameConfig(main, guide);
         RequireSame(main, guide, OnnxDiffusionModel.SampleSizeMultipleMetadataKey, "sample size multiple",
             "make both sizes dynamic with the same --size-multiple, or neither");
         string Signature(ModelProto m) => string.Join("; ", m.Graph.Input.Select(i => i.ToString())) + " -> " + m.Graph.Output.Single().Type;
@@ -100,6 +101,25 @@ public static class AutoguidanceGraph
     }
 
     private static string? Metadata(ModelProto model, string key) => model.MetadataProps.FirstOrDefault(e => e.Key == key)?.Value;
+
+    /// <summary>The two embedded scheduler configs mean the same, key by key once parsed (an older export may leave out keys at their defaults).</summary>
+    private static void RequireSameConfig(ModelProto main, ModelProto guide)
+    {
+        JsonObject Parsed(ModelProto model, string which)
+        {
+            string json = Metadata(model, SchedulerConfig.MetadataKey)
+                ?? throw new DiffusionModelException($"the {which} has no embedded scheduler config ({SchedulerConfig.MetadataKey}): embed one with edit-model --scheduler-config first.");
+            return JsonNode.Parse(SchedulerConfig.Parse(json, $"the {which}'s scheduler config").ToJson())!.AsObject();
+        }
+        JsonObject a = Parsed(main, "main model"), b = Parsed(guide, "guide");
+        var differing = a.Select(p => p.Key).Union(b.Select(p => p.Key))
+            .Where(key => !JsonNode.DeepEquals(a[key], b[key]))
+            .Select(key => $"{key}: {a[key]?.ToJsonString() ?? "none"} in the main model, {b[key]?.ToJsonString() ?? "none"} in the guide")
+            .ToList();
+        if (differing.Count > 0)
+            throw new DiffusionModelException(
+                $"the guide's scheduler config is not the main model's ({string.Join("; ", differing)}): autoguidance needs two models trained on the same noise process and prediction type.");
+    }
 
     private static void RequireSame(ModelProto main, ModelProto guide, string key, string what, string fix)
     {
