@@ -11,7 +11,7 @@ namespace Diffusion.Training.Export;
 /// out = guide + w (main - guide), where guide is a weaker model (smaller, or trained for less). Both networks read the
 /// same inputs; the guide's nodes and weights are renamed under <see cref="GuidePrefix"/>. Mixing the two outputs
 /// mixes the two denoised estimates, since both predict the same quantity of the same x and time. The runtime, the
-/// server's step batching and every sampler then see one model, at twice the cost per evaluation.
+/// server's step batching and every sampler then see one model, which runs both networks at every evaluation.
 /// </summary>
 public static class AutoguidanceGraph
 {
@@ -39,15 +39,17 @@ public static class AutoguidanceGraph
         RequireSameConfig(main, guide);
         RequireSame(main, guide, OnnxDiffusionModel.SampleSizeMultipleMetadataKey, "sample size multiple",
             "make both sizes dynamic with the same --size-multiple, or neither");
-        string Signature(ModelProto m) => string.Join("; ", m.Graph.Input.Select(i => i.ToString())) + " -> " + m.Graph.Output.Single().Type;
-        if (main.Graph.Output.Count != 1 || guide.Graph.Output.Count != 1 || Signature(main) != Signature(guide))
+        if (main.Graph.Output.Count != 1 || guide.Graph.Output.Count != 1)
+            throw new DiffusionModelException($"the models have {main.Graph.Output.Count} and {guide.Graph.Output.Count} outputs: join models of one output, out_sample.");
+        string Signature(ModelProto m) => string.Join("; ", m.Graph.Input.Select(i => i.ToString())) + " -> " + m.Graph.Output[0].Type;
+        if (Signature(main) != Signature(guide))
             throw new DiffusionModelException($"the guide's inputs and output ({Signature(guide)}) are not the main model's ({Signature(main)}).");
         string Opsets(ModelProto m) => string.Join(",", m.OpsetImport.OrderBy(o => o.Domain).Select(o => $"{o.Domain}:{o.Version}"));
         if (Opsets(main) != Opsets(guide))
             throw new DiffusionModelException($"the guide imports opsets {Opsets(guide)}, the main model {Opsets(main)}: export both with the same exporter.");
 
         var inputs = main.Graph.Input.Select(i => i.Name).ToHashSet();
-        string output = main.Graph.Output[0].Name;
+        string output = main.Graph.Output[0].Name, guideOutput = guide.Graph.Output[0].Name;
         string Renamed(string name) => name.Length == 0 || inputs.Contains(name) ? name : GuidePrefix + name;
         foreach (var node in guide.Graph.Node)
         {
@@ -82,9 +84,9 @@ public static class AutoguidanceGraph
         var w = new TensorProto { Name = "autoguidance/weight", DataType = (int)TensorProto.Types.DataType.Float };
         w.FloatData.Add((float)weight);
         main.Graph.Initializer.Add(w);
-        main.Graph.Node.Add(Node("Sub", [mainOutput, Renamed(output)], "autoguidance/difference"));
+        main.Graph.Node.Add(Node("Sub", [mainOutput, Renamed(guideOutput)], "autoguidance/difference"));
         main.Graph.Node.Add(Node("Mul", ["autoguidance/difference", w.Name], "autoguidance/scaled"));
-        main.Graph.Node.Add(Node("Add", [Renamed(output), "autoguidance/scaled"], output));
+        main.Graph.Node.Add(Node("Add", [Renamed(guideOutput), "autoguidance/scaled"], output));
 
         main.MetadataProps.Add(new StringStringEntryProto { Key = WeightKey, Value = weight.ToString("R", CultureInfo.InvariantCulture) });
         string guideNetwork = $"{Metadata(guide, OnnxExporter.NetworkTypeKey) ?? "unknown"} {Metadata(guide, OnnxExporter.NetworkConfigKey) ?? "{}"}";
