@@ -2,12 +2,10 @@ using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Models;
-using Diffusion.Torch;
 using Diffusion.Training.Export;
 using Diffusion.Training.Tests.Export.Support;
 using Diffusion.Training.Tests.Trainer;
 using Onnx;
-using Generator = Diffusion.Torch.Generator;
 
 namespace Diffusion.Training.Tests.Export;
 
@@ -67,11 +65,7 @@ public sealed class AutoguidanceGraphTests : IDisposable
     public void MismatchedOrAlreadyGuidedModelsAreRefusedAndNothingIsWritten()
     {
         string main = Export("tiny-unet", "main.onnx", seed: 11), mlp = Export("mlp-add", "mlp.onnx", seed: 12), joined = _folder.File("joined.onnx");
-        string vp = _folder.File("vp.onnx");
-        using (var scope = torch.NewDisposeScope())
-        using (var generator = new Generator(12))
-        using (var module = TestNetworks.Create("tiny-unet", generator))
-            OnnxExporter.Export(module, TestNetworks.Ddpm with { NoiseSchedule = "vp" }, vp);
+        string vp = TestNetworks.Export("tiny-unet", _folder.File("vp.onnx"), seed: 12, TestNetworks.Ddpm with { NoiseSchedule = "vp" });
 
         var otherData = Assert.ThrowsAny<DiffusionException>(() => ModelEditor.Apply(main, joined, new ModelEditor.Edit(GuidePath: mlp, GuideWeight: 2)));
         Assert.Contains("guide's", otherData.Message);
@@ -118,15 +112,7 @@ public sealed class AutoguidanceGraphTests : IDisposable
         Assert.True(File.Exists(joined));
     }
 
-    private string Export(string network, string fileName, ulong seed)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var generator = new Generator(seed);
-        using var module = TestNetworks.Create(network, generator);
-        string path = _folder.File(fileName);
-        OnnxExporter.Export(module, TestNetworks.Ddpm, path);
-        return path;
-    }
+    private string Export(string network, string fileName, ulong seed) => TestNetworks.Export(network, _folder.File(fileName), seed);
 
     private static OnnxDiffusionModel Load(string path) => OnnxDiffusionModel.Load(path, new ModelLoadOptions { Device = "cpu", Threads = 1 });
 

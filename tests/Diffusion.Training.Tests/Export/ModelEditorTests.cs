@@ -2,12 +2,10 @@ using Diffusion.Onnx.Graphs;
 using Diffusion.Runtime;
 using Diffusion.Runtime.Generation;
 using Diffusion.Runtime.Models;
-using Diffusion.Torch;
 using Diffusion.Training.Export;
 using Diffusion.Training.Tests.Export.Support;
 using Diffusion.Training.Tests.Trainer;
 using Onnx;
-using Generator = Diffusion.Torch.Generator;
 
 namespace Diffusion.Training.Tests.Export;
 
@@ -87,15 +85,7 @@ public sealed class ModelEditorTests : IDisposable
         Assert.Equal(new SampleShape(1, 8, 8), resized.SampleShape);
     }
 
-    private string Export(string network, string fileName)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var generator = new Generator(11);
-        using var module = TestNetworks.Create(network, generator);
-        string path = _folder.File(fileName);
-        OnnxExporter.Export(module, TestNetworks.Ddpm, path);
-        return path;
-    }
+    private string Export(string network, string fileName) => TestNetworks.Export(network, _folder.File(fileName));
 
     /// <summary>A copy of a dynamic-size export declared at a fixed size, as models exported before dynamic sizes were.</summary>
     private static void FixSize(string dynamicPath, string path, int height, int width)

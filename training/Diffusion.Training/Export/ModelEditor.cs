@@ -58,8 +58,8 @@ public static class ModelEditor
         try
         {
             model.Save(check);
-            var shape = Check(check, edit.SizeMultiple);
-            if (edit.GuidePath is { } guidePath) CheckGuidance(check, input, guidePath, edit.GuideWeight!.Value);
+            var (shape, config) = Check(check, edit.SizeMultiple);
+            if (edit.GuidePath is { } guidePath) CheckGuidance(check, input, guidePath, edit.GuideWeight!.Value, shape, config);
             File.Move(check, output, overwrite: true);
             return shape;
         }
@@ -110,12 +110,8 @@ public static class ModelEditor
     /// The joined graph's output is guide + w (main - guide) of the two graphs it joined, fed the same inputs: the raw
     /// outputs, before the runtime converts and clips them.
     /// </summary>
-    private static void CheckGuidance(string joinedPath, string mainPath, string guidePath, double weight)
+    private static void CheckGuidance(string joinedPath, string mainPath, string guidePath, double weight, SampleShape shape, SchedulerConfig config)
     {
-        SampleShape shape;
-        SchedulerConfig config;
-        using (var loaded = OnnxDiffusionModel.Load(joinedPath, new ModelLoadOptions { Device = "cpu", Threads = 1 }))
-            (shape, config) = (loaded.SampleShape, loaded.Config);
         var x = new float[shape.Size];
         new Runtime.Noise.BatchNoise(0, 0, 1, x.Length).Fill(x);
         // A mid-range noise level in each timestep convention.
@@ -145,13 +141,17 @@ public static class ModelEditor
             throw new DiffusionModelException($"the joined graph does not compute guide + w (main - guide): off by {worst:G3}. This is a bug; please report it with both models.");
     }
 
-    /// <summary>Loads the edited model, and with a dynamic size runs it at one multiple larger in each direction.</summary>
-    private static SampleShape Check(string path, int? multiple)
+    /// <summary>
+    /// Loads the edited model, and with a dynamic size runs it at one multiple larger in each direction. Returns the
+    /// trained sample shape and the config the runtime read.
+    /// </summary>
+    private static (SampleShape Shape, SchedulerConfig Config) Check(string path, int? multiple)
     {
         SampleShape trained;
+        SchedulerConfig config;
         using (var model = OnnxDiffusionModel.Load(path, new ModelLoadOptions { Device = "cpu", Threads = 1 }))
-            trained = model.SampleShape;
-        if (multiple is not { } m) return trained;
+            (trained, config) = (model.SampleShape, model.Config);
+        if (multiple is not { } m) return (trained, config);
 
         using var resized = OnnxDiffusionModel.Load(path, new ModelLoadOptions { Device = "cpu", Threads = 1, Height = trained.Height + m, Width = trained.Width + m });
         try
@@ -165,6 +165,6 @@ public static class ModelEditor
                 $"the graph does not run at {trained.Height + m}x{trained.Width + m}, so its size cannot be made dynamic " +
                 $"(it is not fully convolutional, or not in multiples of {m}): {e.Message}", e);
         }
-        return trained;
+        return (trained, config);
     }
 }

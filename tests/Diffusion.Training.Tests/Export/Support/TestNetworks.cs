@@ -1,6 +1,7 @@
 using Diffusion.Runtime.Models;
 using Diffusion.Torch;
 using Diffusion.Torch.Modules;
+using Diffusion.Training.Export;
 using Diffusion.Training.Networks;
 
 namespace Diffusion.Training.Tests.Export.Support;
@@ -52,6 +53,19 @@ internal static class TestNetworks
         };
         network.eval();
         return network;
+    }
+
+    /// <summary>
+    /// Exports the network called <paramref name="name"/>, weights drawn from a generator seeded with <paramref name="seed"/>,
+    /// to <paramref name="path"/> with <paramref name="config"/> (default <see cref="Ddpm"/>); returns the path.
+    /// </summary>
+    public static string Export(string name, string path, ulong seed = 11, SchedulerConfig? config = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var generator = new Generator(seed);
+        using var module = Create(name, generator);
+        OnnxExporter.Export(module, config ?? Ddpm, path);
+        return path;
     }
 
     /// <summary>The libtorch forward pass of an exported network type.</summary>
